@@ -1,0 +1,139 @@
+<?php
+// IDE stubs for the paybridge PHP extension (hand-checked against `php --re paybridge`).
+// Do not include this file at run time: the extension provides these symbols.
+
+namespace PayBridge {
+    /**
+     * Version of the loaded extension, e.g. "0.1.0".
+     */
+    function version(): string {}
+
+    /**
+     * One configured payment provider. Instances are cheap; the HTTP client behind them is shared
+     * per process and created lazily on the first API call.
+     *
+     * Providers and their config keys:
+     *  - "neropay": secret_key (required), webhook_secret (string or list of strings; optional),
+     *    account, base_url (default https://eu.neropay.app/v2), timeout_ms (20000),
+     *    connect_timeout_ms (5000), max_retries (2), tolerance_seconds (300).
+     *  - "payrexx": instance (required), secret_key (required), webhook_secret (optional),
+     *    auth ("api_key" default, or "signature"), base_url (default https://api.payrexx.com/v1.14),
+     *    timeout_ms, connect_timeout_ms, max_retries.
+     *  - "noxipay": secret_key (required), webhook_secret (required for webhooks; string or list),
+     *    base_url (default https://api.noxipay.com/v1), timeout_ms, connect_timeout_ms, max_retries,
+     *    tolerance_seconds (default 259200 = 72 h, on the event's `created`).
+     *
+     * Normalized payment (createPayment, retrievePayment):
+     *   ['id' => string, 'reference' => string, 'status' => string, 'checkout_url' => ?string,
+     *    'amount' => string (decimal, major units), 'amount_minor' => int, 'currency' => string,
+     *    'provider' => string, 'raw' => array]
+     * Normalized event (parseWebhook, confirmWebhook):
+     *   ['id' => string, 'type' => string, 'status' => string, 'payment_id' => ?string,
+     *    'reference' => ?string, 'amount' => ?string, 'amount_minor' => ?int, 'currency' => ?string,
+     *    'provider' => string, 'verified' => 'signature'|'none'|'api', 'raw' => array]
+     * Statuses: pending, authorized, paid, failed, cancelled, refunded, partially_refunded,
+     *   chargeback, unknown.
+     */
+    final class Gateway
+    {
+        /**
+         * @param string $provider "neropay", "payrexx" or "noxipay"
+         * @param array<string, mixed> $config see the class docblock
+         * @throws Exception\ConfigException unknown provider, missing or invalid key (code "config")
+         */
+        public function __construct(string $provider, array $config) {}
+
+        /** The provider name this gateway was built for. */
+        public function provider(): string {}
+
+        /**
+         * Creates a hosted payment (NeroPay payment link, Payrexx Gateway, Noxipay payment).
+         *
+         * @param array{amount: string|int, currency: string, reference: string, description?: string,
+         *   success_url: string, cancel_url: string, notify_url?: string, metadata?: array<string,string>,
+         *   customer?: array{name?: string, email?: string}, idempotency_key?: string} $request
+         *   `amount` is a decimal string in major units ("12.50") or an int of minor units; a float is refused.
+         *   `idempotency_key` is used as given and reused on every retry; one is generated otherwise.
+         * @return array normalized payment
+         * @throws Exception\InvalidPayloadException invalid_request, invalid_amount, unsupported_currency
+         * @throws Exception\ApiException provider_rejected, invalid_response
+         * @throws Exception\TransportException timeout, connection_failed
+         */
+        public function createPayment(array $request): array {}
+
+        /**
+         * Fetches a payment fresh from the provider.
+         *
+         * @return array normalized payment
+         * @throws Exception\InvalidPayloadException invalid_request (empty id)
+         * @throws Exception\ApiException provider_rejected (e.g. HTTP 404), invalid_response
+         * @throws Exception\TransportException timeout, connection_failed
+         */
+        public function retrievePayment(string $id): array {}
+
+        /**
+         * Verifies (where a signature is configured or documented) then parses a webhook, offline.
+         * Headers are matched case-insensitively; `X-NeroPay-Signature` and `HTTP_X_NEROPAY_SIGNATURE`
+         * are the same header. The body is raw bytes (any binary string).
+         *
+         * @param array<string, string|string[]> $headers
+         * @return array normalized event, `verified` = "signature" or "none"
+         * @throws Exception\SignatureException missing_header, malformed_signature, signature_mismatch,
+         *   timestamp_out_of_tolerance
+         * @throws Exception\InvalidPayloadException invalid_payload, invalid_amount, unsupported_currency
+         * @throws Exception\ConfigException config (e.g. Noxipay without webhook_secret)
+         */
+        public function parseWebhook(string $rawBody, array $headers): array {}
+
+        /**
+         * parseWebhook, then re-reads the payment through the provider's authenticated API and returns
+         * the API's status, amount and currency with `verified` = "api". This is the only result that
+         * may mark an invoice paid for providers without a documented webhook signature.
+         *
+         * @param array{payment_id?: string, reference?: string} $hint identifies the payment when the
+         *   body cannot (e.g. the module's per-payment token resolved to the provider payment id)
+         * @return array normalized event
+         * @throws Exception\SignatureException
+         * @throws Exception\InvalidPayloadException
+         * @throws Exception\ApiException
+         * @throws Exception\TransportException
+         */
+        public function confirmWebhook(string $rawBody, array $headers, array $hint = []): array {}
+    }
+}
+
+namespace PayBridge\Exception {
+    /** Base of every paybridge exception. */
+    class PayBridgeException extends \Exception
+    {
+        /** Stable snake_case code, e.g. "signature_mismatch". */
+        public function getErrorCode(): string {}
+    }
+
+    /** Bad or missing configuration (code "config"). */
+    class ConfigException extends PayBridgeException {}
+
+    /** missing_header, malformed_signature, signature_mismatch, timestamp_out_of_tolerance. */
+    class SignatureException extends PayBridgeException {}
+
+    /** invalid_payload, invalid_request, invalid_amount, unsupported_currency. */
+    class InvalidPayloadException extends PayBridgeException {}
+
+    /** The provider answered with an error (provider_rejected) or an unreadable body (invalid_response). */
+    class ApiException extends PayBridgeException
+    {
+        /** HTTP status of the provider's answer (0 when none). */
+        public function getHttpStatus(): int {}
+        /** The provider's own error code, e.g. "validation_failed", or null. */
+        public function getProviderCode(): ?string {}
+        /** The provider's request id header, or null. */
+        public function getRequestId(): ?string {}
+    }
+
+    /** timeout or connection_failed: the request may or may not have reached the provider. */
+    class TransportException extends PayBridgeException
+    {
+        /** True: retrying with the same idempotency key is safe. */
+        public function isRetrySafe(): bool {}
+    }
+}

@@ -1,0 +1,9 @@
+//! Outbound HTTP: one lazily built client per process, a pure retry policy and idempotency keys.
+
+pub mod client;
+pub mod idempotency;
+pub mod retry;
+
+pub use client::{HttpClient, HttpSettings, Method, Request, Response};
+pub use idempotency::new_idempotency_key;
+pub use retry::{Decision, Outcome, RetryPolicy};

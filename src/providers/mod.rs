@@ -1,0 +1,96 @@
+//! One trait every provider implements, and lookup by name. Provider folders have the same
+//! files: `mod.rs` (requests, signing hooks, status map) and `wire.rs` (serde types).
+
+pub mod config;
+pub mod neropay;
+
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::webhook::{Event, Headers, PaymentStatus};
+use serde_json::Value;
+
+pub use config::{Config, ConfigValue};
+
+/// A hosted payment to create, already validated (money parsed, URLs present).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentRequest {
+    pub money: Money,
+    pub reference: String,
+    pub description: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub notify_url: Option<String>,
+    pub metadata: Vec<(String, String)>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    /// Made once per logical operation (by the caller or by `create_payment`), reused on retries.
+    pub idempotency_key: Option<String>,
+}
+
+/// A normalized payment as the provider reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    pub id: String,
+    pub reference: String,
+    pub status: PaymentStatus,
+    pub checkout_url: Option<String>,
+    pub money: Money,
+    pub provider: &'static str,
+    pub raw: Value,
+}
+
+/// What the caller knows about the payment a webhook concerns (the module's per-payment token).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hint {
+    pub payment_id: Option<String>,
+    pub reference: Option<String>,
+}
+
+pub trait Provider: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn create_payment(&self, request: &PaymentRequest) -> Result<Payment>;
+    fn retrieve_payment(&self, id: &str) -> Result<Payment>;
+    /// Offline: verify (where a signature exists or is configured), then parse.
+    fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event>;
+    /// `parse_webhook`, then re-read through the API: the result's status, amount and currency
+    /// are the API's, never the body's.
+    fn confirm_webhook(&self, body: &[u8], headers: &Headers, hint: &Hint, now: i64)
+        -> Result<Event>;
+}
+
+pub const PROVIDERS: &[&str] = &["neropay"];
+
+pub fn build(name: &str, config: &Config) -> Result<Box<dyn Provider>> {
+    match name {
+        "neropay" => Ok(Box::new(neropay::NeroPay::from_config(config)?)),
+        other => {
+            let shown: String = other.chars().take(32).collect();
+            Err(Error::config(format!("unknown provider '{shown}'")))
+        }
+    }
+}
+
+/// Reads a JSON string-or-integer id as a string (NeroPay sends both, providers.md §N3).
+pub(crate) fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Path segments from callers are percent-encoded so an id can never change the URL's path.
+pub(crate) fn path_segment(id: &str) -> Result<String> {
+    if id.is_empty() || id.len() > 200 {
+        return Err(Error::request("payment id must be 1 to 200 characters"));
+    }
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
+}

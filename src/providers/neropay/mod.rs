@@ -1,0 +1,363 @@
+//! NeroPay (providers.md §N1–§N5): signed, idempotent payment-link creation; reads of links and
+//! transactions; IPNs that are only a wake-up signal unless a webhook secret is configured.
+
+mod wire;
+
+use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
+use crate::error::{Error, Result};
+use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::money::{Currency, Money};
+use crate::signing::{self, Encoding, Secret};
+use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
+use serde_json::Value;
+
+pub const DEFAULT_BASE_URL: &str = "https://eu.neropay.app/v2";
+const NAME: &str = "neropay";
+
+/// §N5 [ours]: an IPN is signed like a request, with the webhook secret.
+const SCHEME: Scheme = Scheme {
+    signature_header: "X-NeroPay-Signature",
+    prefix: None,
+    encoding: Encoding::Hex,
+    timestamp_header: Some("X-NeroPay-Timestamp"),
+};
+
+pub struct NeroPay {
+    secret_key: Secret,
+    webhook_secrets: Vec<Secret>,
+    account: Option<String>,
+    tolerance_seconds: i64,
+    http: HttpClient,
+    /// Injectable clock for request timestamps (tests); `None` = system clock.
+    clock: Option<fn() -> i64>,
+}
+
+impl NeroPay {
+    pub fn from_config(config: &Config) -> Result<NeroPay> {
+        config.check_keys(&["secret_key", "webhook_secret", "account", "tolerance_seconds"])?;
+        let account = config.opt_str("account")?;
+        if let Some(a) = &account {
+            if !a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(Error::config("account must look like NPxxxx_12345"));
+            }
+        }
+        Ok(NeroPay {
+            secret_key: config.required_secret("secret_key")?,
+            webhook_secrets: config.secrets("webhook_secret")?,
+            account,
+            tolerance_seconds: config.tolerance(300)?,
+            http: HttpClient::new(config.http(DEFAULT_BASE_URL)?),
+            clock: None,
+        })
+    }
+
+    pub fn with_clock(mut self, clock: fn() -> i64) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.map_or_else(webhook::system_now, |c| c())
+    }
+
+    fn headers(&self) -> Vec<(String, String)> {
+        let mut h = vec![
+            ("Authorization".into(), format!("Bearer {}", String::from_utf8_lossy(self.secret_key.expose()))),
+            ("Accept".into(), "application/json".into()),
+            ("Content-Type".into(), "application/json".into()),
+        ];
+        if let Some(a) = &self.account {
+            h.push(("NeroPay-Account".into(), a.clone()));
+        }
+        h
+    }
+
+    /// §N1: a write carries a timestamp, the hex HMAC of `timestamp.body` under the secret key,
+    /// and the operation's idempotency key. Re-signed per attempt; body and key never change.
+    fn signed_post(&self, path: &str, body: &[u8], idempotency_key: &str) -> Result<Response> {
+        let url = self.http.url(path);
+        let build = || {
+            let ts = self.now().to_string();
+            let sig = signing::sign(self.secret_key.expose(), &[ts.as_bytes(), b".", body], Encoding::Hex);
+            let mut headers = self.headers();
+            headers.push(("X-NeroPay-Timestamp".into(), ts));
+            headers.push(("X-NeroPay-Signature".into(), sig));
+            headers.push(("Idempotency-Key".into(), idempotency_key.to_string()));
+            Request { method: Method::Post, url: url.clone(), headers, body: Some(body.to_vec()) }
+        };
+        self.http.execute(&build)
+    }
+
+    fn get(&self, path: &str) -> Result<Response> {
+        let url = self.http.url(path);
+        let build = || Request { method: Method::Get, url: url.clone(), headers: self.headers(), body: None };
+        self.http.execute(&build)
+    }
+
+    fn link_from(&self, data: Value, fallback: Option<&Money>) -> Result<Payment> {
+        let link: wire::Link = serde_json::from_value(data.clone())
+            .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
+        let id = id_string(&link.id).ok_or_else(|| invalid_response(200, "payment link without id"))?;
+        let money = match (&link.amount, &link.currency) {
+            (Some(a), Some(c)) => provider_money(a, c)?,
+            _ => *fallback.ok_or_else(|| invalid_response(200, "payment link without amount"))?,
+        };
+        Ok(Payment {
+            id,
+            reference: link.identifier.or(link.reference).unwrap_or_default(),
+            status: link_status(link.status.as_deref()),
+            checkout_url: link.checkout_url.or(link.payment_link),
+            money,
+            provider: NAME,
+            raw: data,
+        })
+    }
+
+    fn retrieve_transaction(&self, id: &str) -> Result<(wire::Transaction, Value)> {
+        let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?)?;
+        let tx = serde_json::from_value(data.clone())
+            .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
+        Ok((tx, data))
+    }
+}
+
+impl Provider for NeroPay {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn create_payment(&self, req: &PaymentRequest) -> Result<Payment> {
+        let ipn_url = req
+            .notify_url
+            .as_deref()
+            .ok_or_else(|| Error::request("notify_url is required for neropay (ipn_url)"))?;
+        let amount: serde_json::Number = req
+            .money
+            .to_decimal()
+            .parse()
+            .map_err(|_| Error::amount("cannot be written as a JSON number"))?;
+        let metadata = (!req.metadata.is_empty()).then(|| {
+            req.metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()
+        });
+        let body = serde_json::to_vec(&wire::CreateLink {
+            identifier: &req.reference,
+            amount,
+            currency: req.money.currency().code(),
+            details: &req.description,
+            success_url: &req.success_url,
+            cancel_url: &req.cancel_url,
+            ipn_url,
+            metadata,
+            customer_name: req.customer_name.as_deref(),
+            customer_email: req.customer_email.as_deref(),
+        })
+        .map_err(|_| Error::request("request cannot be encoded"))?;
+        let key = req.idempotency_key.clone().unwrap_or_else(new_idempotency_key);
+        let data = data_of(self.signed_post("/payment-links", &body, &key)?)?;
+        self.link_from(data, Some(&req.money))
+    }
+
+    fn retrieve_payment(&self, id: &str) -> Result<Payment> {
+        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?)?;
+        self.link_from(data, None)
+    }
+
+    fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
+        webhook::check_body_size(body)?;
+        let verified = if self.webhook_secrets.is_empty() {
+            Verified::None
+        } else {
+            webhook::verify(&SCHEME, &self.webhook_secrets, headers, body, now, self.tolerance_seconds)?;
+            Verified::Signature
+        };
+        let raw = webhook::parse_json_object(body)?;
+        let ipn: wire::Ipn = serde_json::from_value(raw.clone())
+            .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
+        let tx = ipn.transaction.as_ref();
+        let payment_id = tx.and_then(|t| t.id.as_ref()).and_then(id_string);
+        let money = match tx.map(|t| (&t.amount, &t.currency)) {
+            Some((Some(a), Some(c))) => Some(body_money(a, c)?),
+            _ => None,
+        };
+        let status = event_status(&ipn.event_type);
+        let id = match ipn.id.filter(|s| !s.is_empty()) {
+            Some(id) => id,
+            None => derived_id(payment_id.as_deref().unwrap_or("-"), &ipn.event_type),
+        };
+        Ok(Event {
+            id,
+            event_type: ipn.event_type,
+            status,
+            payment_id,
+            reference: tx.and_then(|t| t.trx.clone()),
+            money,
+            provider: NAME,
+            verified,
+            raw,
+        })
+    }
+
+    fn confirm_webhook(&self, body: &[u8], headers: &Headers, hint: &Hint, now: i64) -> Result<Event> {
+        let parsed = match self.parse_webhook(body, headers, now) {
+            Ok(e) => Some(e),
+            // §N5 [ours]: without a signature the body is only a wake-up call; the module's token
+            // still says which link to re-read, so a malformed body is not fatal then.
+            Err(Error::InvalidPayload(_)) if hint.payment_id.is_some() && self.webhook_secrets.is_empty() => None,
+            Err(e) => return Err(e),
+        };
+        let body_tx_id = parsed.as_ref().and_then(|e| e.payment_id.clone());
+        let event_type = parsed.as_ref().map_or("unknown", |e| e.event_type.as_str()).to_string();
+
+        let (payment_id, reference, mut status, money) = match &hint.payment_id {
+            Some(link_id) => {
+                let link = self.retrieve_payment(link_id)?;
+                (link.id, link.reference, link.status, link.money)
+            }
+            None => {
+                let tx_id = body_tx_id.clone().ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
+                let (tx, _) = self.retrieve_transaction(&tx_id)?;
+                let money = provider_money(
+                    tx.amount.as_ref().ok_or_else(|| invalid_response(200, "transaction without amount"))?,
+                    tx.currency.as_deref().unwrap_or(""),
+                )?;
+                (tx_id, tx.trx.unwrap_or_default(), transaction_status(tx.status.as_deref()), money)
+            }
+        };
+        // A link stays `paid` after a refund; the refund shows on its transaction (§N4). Only a
+        // transaction that belongs to this link may move the status, and only to a refund state.
+        if let (Some(_), Some(tx_id)) = (&hint.payment_id, &body_tx_id) {
+            if matches!(status, PaymentStatus::Paid) {
+                if let Ok((tx, _)) = self.retrieve_transaction(tx_id) {
+                    let same_link = tx.payment_link_id.as_ref().and_then(id_string).as_deref() == Some(payment_id.as_str())
+                        || (!reference.is_empty() && tx.trx.as_deref() == Some(reference.as_str()));
+                    let tx_status = transaction_status(tx.status.as_deref());
+                    if same_link && matches!(tx_status, PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded) {
+                        status = tx_status;
+                    }
+                }
+            }
+        }
+        let id = match parsed.as_ref().map(|e| e.id.as_str()) {
+            Some(id) if !id.starts_with("neropay:") => id.to_string(),
+            _ => derived_id(&payment_id, status.as_str()),
+        };
+        Ok(Event {
+            id,
+            event_type,
+            status,
+            payment_id: Some(payment_id),
+            reference: Some(reference).filter(|r| !r.is_empty()),
+            money: Some(money),
+            provider: NAME,
+            verified: Verified::Api,
+            raw: parsed.map(|e| e.raw).unwrap_or(Value::Null),
+        })
+    }
+}
+
+fn derived_id(payment_id: &str, what: &str) -> String {
+    format!("neropay:{payment_id}:{what}")
+}
+
+/// §N3 link statuses; anything else needs review and is never paid.
+fn link_status(s: Option<&str>) -> PaymentStatus {
+    match s {
+        Some("open") | Some("pending") => PaymentStatus::Pending,
+        Some("paid") => PaymentStatus::Paid,
+        Some("failed") => PaymentStatus::Failed,
+        Some(_) | None => PaymentStatus::Unknown,
+    }
+}
+
+/// §N4 transaction statuses.
+fn transaction_status(s: Option<&str>) -> PaymentStatus {
+    match s {
+        Some("succeeded") => PaymentStatus::Paid,
+        Some("pending") | Some("initiated") => PaymentStatus::Pending,
+        Some("failed") => PaymentStatus::Failed,
+        Some("cancelled") => PaymentStatus::Cancelled,
+        Some("refunded") => PaymentStatus::Refunded,
+        Some("partial_refunded") => PaymentStatus::PartiallyRefunded,
+        Some(_) | None => PaymentStatus::Unknown,
+    }
+}
+
+/// §N5 event types (the seed's mapping); payouts and reader actions are acknowledged as unknown.
+fn event_status(t: &str) -> PaymentStatus {
+    match t {
+        "transaction.succeeded" => PaymentStatus::Paid,
+        "transaction.cancelled" => PaymentStatus::Cancelled,
+        "transaction.failed" => PaymentStatus::Failed,
+        "refund.succeeded" => PaymentStatus::Refunded,
+        _ => PaymentStatus::Unknown,
+    }
+}
+
+fn amount_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn provider_money(amount: &Value, currency: &str) -> Result<Money> {
+    let c = Currency::from_code(currency)
+        .map_err(|_| invalid_response(200, "unknown currency in provider answer"))?;
+    let text = amount_text(amount).ok_or_else(|| invalid_response(200, "amount is not a decimal"))?;
+    Money::parse_provider(&text, c).map_err(|_| invalid_response(200, "amount is not a decimal"))
+}
+
+/// Amounts in an (untrusted) body: errors are the caller's payload problem, typed as such.
+fn body_money(amount: &Value, currency: &str) -> Result<Money> {
+    let c = Currency::from_code(currency)?;
+    let text = amount_text(amount).ok_or_else(|| Error::amount("not a decimal"))?;
+    Money::parse_provider(&text, c)
+}
+
+fn invalid_response(status: u16, message: &str) -> Error {
+    Error::InvalidResponse { http_status: status, message: message.into() }
+}
+
+/// Unwraps the §N2 envelope, turning error answers into `provider_rejected`.
+fn data_of(resp: Response) -> Result<Value> {
+    let env: Option<wire::Envelope> = serde_json::from_slice(&resp.body).ok();
+    if !(200..300).contains(&resp.status) {
+        let err = env.and_then(|e| e.error);
+        return Err(Error::ProviderRejected {
+            http_status: resp.status,
+            provider_code: err.as_ref().and_then(|e| e.code.clone()),
+            message: err
+                .and_then(|e| e.message)
+                .map(|m| m.chars().take(200).collect())
+                .unwrap_or_else(|| format!("HTTP {}", resp.status)),
+            request_id: resp.request_id,
+        });
+    }
+    match env {
+        Some(wire::Envelope { success: true, data: Some(d), .. }) => Ok(d),
+        _ => Err(invalid_response(resp.status, "not a NeroPay success envelope")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_unrecognised_maps_to_paid() {
+        for s in ["OPEN", "Paid", "succeeded ", "review", ""] {
+            assert_ne!(link_status(Some(s)), PaymentStatus::Paid, "{s}");
+            assert_ne!(transaction_status(Some(s)), PaymentStatus::Paid, "{s}");
+            assert_ne!(event_status(s), PaymentStatus::Paid, "{s}");
+        }
+        assert_eq!(event_status("payout.paid"), PaymentStatus::Unknown);
+    }
+
+    #[test]
+    fn requires_a_secret_key_and_https() {
+        assert_eq!(NeroPay::from_config(&Config::new()).err().unwrap().code(), "config");
+        let c = Config::new().with("secret_key", "k").with("base_url", "http://neropay.example/v2");
+        assert_eq!(NeroPay::from_config(&c).err().unwrap().code(), "config");
+    }
+}
