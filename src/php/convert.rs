@@ -1,0 +1,242 @@
+//! PHP arrays in, PHP arrays out. Everything is copied into owned Rust values at once: no Zend
+//! value outlives the call (ext-php-rs-notes.md).
+
+use crate::error::{Error, Result};
+use crate::http::idempotency::is_valid_key;
+use crate::money::{Currency, Money};
+use crate::providers::{Config, ConfigValue, Hint, Payment, PaymentRequest};
+use crate::webhook::{Event, Headers};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use serde_json::Value;
+
+fn key_name(k: &ArrayKey) -> Option<String> {
+    match k {
+        ArrayKey::String(s) => Some(s.clone()),
+        ArrayKey::Str(s) => Some((*s).to_string()),
+        ArrayKey::ZendString(z) => Some(String::from_utf8_lossy(z.as_bytes()).into_owned()),
+        ArrayKey::Long(_) => None,
+    }
+}
+
+fn utf8(z: &Zval, what: &str) -> Result<Option<String>> {
+    let z = z.dereference();
+    if z.is_null() {
+        return Ok(None);
+    }
+    if !z.is_string() {
+        return Err(Error::request(format!("{what} must be a string")));
+    }
+    z.str().map(|s| Some(s.to_string())).ok_or_else(|| Error::request(format!("{what} must be UTF-8")))
+}
+
+pub fn config(arr: &ZendHashTable) -> Result<Config> {
+    let mut c = Config::new();
+    for (k, v) in arr.iter() {
+        let name = key_name(&k).ok_or_else(|| Error::config("config keys must be strings"))?;
+        let v = v.dereference();
+        let value = if let Some(i) = v.long() {
+            ConfigValue::Int(i)
+        } else if let Some(b) = v.bool() {
+            ConfigValue::Bool(b)
+        } else if v.is_string() {
+            ConfigValue::Str(v.str().ok_or_else(|| Error::config(format!("{name} must be UTF-8")))?.to_string())
+        } else if let Some(list) = v.array() {
+            let mut out = Vec::new();
+            for (_, item) in list.iter() {
+                match item.dereference().str() {
+                    Some(s) => out.push(s.to_string()),
+                    None => return Err(Error::config(format!("{name} must be a list of strings"))),
+                }
+            }
+            ConfigValue::List(out)
+        } else if v.is_null() {
+            continue;
+        } else {
+            return Err(Error::config(format!("{name} has an unsupported type")));
+        };
+        c.set(&name, value);
+    }
+    Ok(c)
+}
+
+const REQUEST_KEYS: &[&str] = &[
+    "amount", "currency", "reference", "description", "success_url", "cancel_url", "notify_url",
+    "metadata", "customer", "idempotency_key",
+];
+
+fn amount(z: &Zval, currency: Currency) -> Result<Money> {
+    let z = z.dereference();
+    if let Some(minor) = z.long() {
+        return Money::payment_from_minor(minor, currency);
+    }
+    if z.is_double() {
+        return Err(Error::amount("a float is refused: pass a decimal string like \"12.50\" or an int of minor units"));
+    }
+    match z.str() {
+        Some(s) if z.is_string() => Money::parse_payment(s, currency),
+        _ => Err(Error::amount("must be a decimal string or an int of minor units")),
+    }
+}
+
+fn required(arr: &ZendHashTable, key: &str) -> Result<String> {
+    match arr.get(key) {
+        Some(z) => utf8(z, key)?.filter(|s| !s.trim().is_empty()),
+        None => None,
+    }
+    .ok_or_else(|| Error::request(format!("{key} is required")))
+}
+
+fn optional(arr: &ZendHashTable, key: &str) -> Result<Option<String>> {
+    match arr.get(key) {
+        Some(z) => Ok(utf8(z, key)?.filter(|s| !s.is_empty())),
+        None => Ok(None),
+    }
+}
+
+pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
+    for (k, _) in arr.iter() {
+        match key_name(&k) {
+            Some(n) if REQUEST_KEYS.contains(&n.as_str()) => {}
+            Some(n) => {
+                let shown: String = n.chars().take(40).collect();
+                return Err(Error::request(format!("unknown key '{shown}'")));
+            }
+            None => return Err(Error::request("request keys must be strings")),
+        }
+    }
+    let currency = Currency::from_code(&required(arr, "currency")?)?;
+    let money = amount(arr.get("amount").ok_or_else(|| Error::request("amount is required"))?, currency)?;
+    let reference = required(arr, "reference")?;
+    if reference.len() > 200 {
+        return Err(Error::request("reference is longer than 200 bytes"));
+    }
+    let mut metadata = Vec::new();
+    if let Some(m) = arr.get("metadata").map(Zval::dereference).filter(|z| !z.is_null()) {
+        let m = m.array().ok_or_else(|| Error::request("metadata must be an array of strings"))?;
+        for (k, v) in m.iter() {
+            let name = key_name(&k).ok_or_else(|| Error::request("metadata keys must be strings"))?;
+            let value = utf8(v, "metadata values")?.unwrap_or_default();
+            metadata.push((name, value));
+        }
+    }
+    let (mut customer_name, mut customer_email) = (None, None);
+    if let Some(c) = arr.get("customer").map(Zval::dereference).filter(|z| !z.is_null()) {
+        let c = c.array().ok_or_else(|| Error::request("customer must be an array"))?;
+        customer_name = optional(c, "name")?;
+        customer_email = optional(c, "email")?;
+    }
+    let idempotency_key = optional(arr, "idempotency_key")?;
+    if let Some(k) = &idempotency_key {
+        if !is_valid_key(k) {
+            return Err(Error::request("idempotency_key must be 1 to 255 printable ASCII characters"));
+        }
+    }
+    Ok(PaymentRequest {
+        money,
+        description: optional(arr, "description")?.unwrap_or_else(|| reference.clone()),
+        reference,
+        success_url: required(arr, "success_url")?,
+        cancel_url: required(arr, "cancel_url")?,
+        notify_url: optional(arr, "notify_url")?,
+        metadata,
+        customer_name,
+        customer_email,
+        idempotency_key,
+    })
+}
+
+pub fn headers(arr: &ZendHashTable) -> Result<Headers> {
+    let mut h = Headers::new();
+    for (k, v) in arr.iter() {
+        let Some(name) = key_name(&k) else { continue };
+        let v = v.dereference();
+        if let Some(list) = v.array() {
+            for (_, item) in list.iter() {
+                if let Some(s) = item.dereference().zend_str() {
+                    h.push(&name, String::from_utf8_lossy(s.as_bytes()).into_owned())?;
+                }
+            }
+        } else if let Some(s) = v.zend_str() {
+            h.push(&name, String::from_utf8_lossy(s.as_bytes()).into_owned())?;
+        } else if let Some(i) = v.long() {
+            h.push(&name, i.to_string())?;
+        }
+    }
+    Ok(h)
+}
+
+pub fn hint(arr: &ZendHashTable) -> Result<Hint> {
+    let get = |k: &str| -> Result<Option<String>> {
+        match arr.get(k) {
+            Some(z) if z.dereference().long().is_some() => Ok(z.dereference().long().map(|i| i.to_string())),
+            Some(z) => Ok(utf8(z, k)?.filter(|s| !s.is_empty())),
+            None => Ok(None),
+        }
+    };
+    Ok(Hint { payment_id: get("payment_id")?, reference: get("reference")? })
+}
+
+fn insert(t: &mut ZendHashTable, k: &str, v: impl ext_php_rs::convert::IntoZval) -> Result<()> {
+    t.insert(k, v).map_err(|_| Error::payload("could not build the result array"))
+}
+
+/// JSON to PHP: objects become arrays; integers stay ints; any other number (a decimal such as an
+/// amount) becomes its exact decimal string, never a float.
+pub fn json_to_zval(v: &Value) -> Result<Zval> {
+    let mut z = Zval::new();
+    match v {
+        Value::Null => z.set_null(),
+        Value::Bool(b) => z.set_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => z.set_long(i),
+            None => z.set_string(&n.to_string(), false).map_err(|_| Error::payload("bad number"))?,
+        },
+        Value::String(s) => z.set_string(s, false).map_err(|_| Error::payload("bad string"))?,
+        Value::Array(items) => {
+            let mut t = ZendHashTable::new();
+            for item in items {
+                t.push(json_to_zval(item)?).map_err(|_| Error::payload("bad array"))?;
+            }
+            z.set_hashtable(t);
+        }
+        Value::Object(map) => {
+            let mut t = ZendHashTable::new();
+            for (k, item) in map {
+                insert(&mut t, k, json_to_zval(item)?)?;
+            }
+            z.set_hashtable(t);
+        }
+    }
+    Ok(z)
+}
+
+pub fn payment_array(p: &Payment) -> Result<ZBox<ZendHashTable>> {
+    let mut t = ZendHashTable::new();
+    insert(&mut t, "id", p.id.as_str())?;
+    insert(&mut t, "reference", p.reference.as_str())?;
+    insert(&mut t, "status", p.status.as_str())?;
+    insert(&mut t, "checkout_url", p.checkout_url.clone())?;
+    insert(&mut t, "amount", p.money.to_decimal())?;
+    insert(&mut t, "amount_minor", p.money.minor())?;
+    insert(&mut t, "currency", p.money.currency().code())?;
+    insert(&mut t, "provider", p.provider)?;
+    insert(&mut t, "raw", json_to_zval(&p.raw)?)?;
+    Ok(t)
+}
+
+pub fn event_array(e: &Event) -> Result<ZBox<ZendHashTable>> {
+    let mut t = ZendHashTable::new();
+    insert(&mut t, "id", e.id.as_str())?;
+    insert(&mut t, "type", e.event_type.as_str())?;
+    insert(&mut t, "status", e.status.as_str())?;
+    insert(&mut t, "payment_id", e.payment_id.clone())?;
+    insert(&mut t, "reference", e.reference.clone())?;
+    insert(&mut t, "amount", e.money.map(|m| m.to_decimal()))?;
+    insert(&mut t, "amount_minor", e.money.map(|m| m.minor()))?;
+    insert(&mut t, "currency", e.money.map(|m| m.currency().code()))?;
+    insert(&mut t, "provider", e.provider)?;
+    insert(&mut t, "verified", e.verified.as_str())?;
+    insert(&mut t, "raw", json_to_zval(&e.raw)?)?;
+    Ok(t)
+}

@@ -1,0 +1,155 @@
+//! The exception tree of the PHP API and the one mapping from the core `Error` to it.
+//!
+//! Each class carries the error details in its own Rust struct (ext-php-rs resolves a method on
+//! the object's own class, so every class gets its own getters from one macro). The exception
+//! is thrown through `zend_throw_exception` so Zend sets `message` as for any exception; the
+//! details are then written into the pending object.
+
+use crate::error::{Error, Kind};
+use ext_php_rs::exception::{throw_object, throw_with_code};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendClassObject, ZendObject};
+use ext_php_rs::zend::{ce, ExecutorGlobals};
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::class::RegisteredClass;
+
+#[derive(Default, Clone)]
+pub struct Details {
+    error_code: String,
+    http_status: i64,
+    provider_code: Option<String>,
+    request_id: Option<String>,
+    retry_safe: bool,
+}
+
+pub trait HasDetails {
+    fn details_mut(&mut self) -> &mut Details;
+}
+
+macro_rules! exception_class {
+    ($rust:ident, $php:literal, $($extends:tt)+) => {
+        #[php_class]
+        #[php(name = $php)]
+        #[php(extends($($extends)+))]
+        #[derive(Default)]
+        pub struct $rust {
+            details: Details,
+        }
+
+        impl HasDetails for $rust {
+            fn details_mut(&mut self) -> &mut Details {
+                &mut self.details
+            }
+        }
+    };
+}
+
+exception_class!(PayBridgeException, "PayBridge\\Exception\\PayBridgeException", ce = ce::exception, stub = "\\Exception");
+exception_class!(ConfigException, "PayBridge\\Exception\\ConfigException", PayBridgeException);
+exception_class!(SignatureException, "PayBridge\\Exception\\SignatureException", PayBridgeException);
+exception_class!(InvalidPayloadException, "PayBridge\\Exception\\InvalidPayloadException", PayBridgeException);
+exception_class!(ApiException, "PayBridge\\Exception\\ApiException", PayBridgeException);
+exception_class!(TransportException, "PayBridge\\Exception\\TransportException", PayBridgeException);
+
+macro_rules! error_code_getter {
+    ($rust:ident) => {
+        #[php_impl]
+        impl $rust {
+            /// Stable snake_case code, e.g. "signature_mismatch".
+            #[php(name = "getErrorCode")]
+            pub fn get_error_code(&self) -> String {
+                self.details.error_code.clone()
+            }
+        }
+    };
+}
+
+error_code_getter!(PayBridgeException);
+error_code_getter!(ConfigException);
+error_code_getter!(SignatureException);
+error_code_getter!(InvalidPayloadException);
+
+#[php_impl]
+impl ApiException {
+    #[php(name = "getErrorCode")]
+    pub fn get_error_code(&self) -> String {
+        self.details.error_code.clone()
+    }
+    /// HTTP status of the provider's answer (0 when none).
+    #[php(name = "getHttpStatus")]
+    pub fn get_http_status(&self) -> i64 {
+        self.details.http_status
+    }
+    /// The provider's own error code, e.g. "validation_failed".
+    #[php(name = "getProviderCode")]
+    pub fn get_provider_code(&self) -> Option<String> {
+        self.details.provider_code.clone()
+    }
+    /// The provider's request id header.
+    #[php(name = "getRequestId")]
+    pub fn get_request_id(&self) -> Option<String> {
+        self.details.request_id.clone()
+    }
+}
+
+#[php_impl]
+impl TransportException {
+    #[php(name = "getErrorCode")]
+    pub fn get_error_code(&self) -> String {
+        self.details.error_code.clone()
+    }
+    /// True: retrying with the same idempotency key cannot pay twice.
+    #[php(name = "isRetrySafe")]
+    pub fn is_retry_safe(&self) -> bool {
+        self.details.retry_safe
+    }
+}
+
+fn details_of(e: &Error) -> Details {
+    let mut d = Details { error_code: e.code().to_string(), ..Details::default() };
+    match e {
+        Error::ProviderRejected { http_status, provider_code, request_id, .. } => {
+            d.http_status = i64::from(*http_status);
+            d.provider_code = provider_code.clone();
+            d.request_id = request_id.clone();
+        }
+        Error::InvalidResponse { http_status, .. } => d.http_status = i64::from(*http_status),
+        Error::Timeout { retry_safe } | Error::ConnectionFailed { retry_safe, .. } => {
+            d.retry_safe = *retry_safe
+        }
+        _ => {}
+    }
+    d
+}
+
+fn throw_as<T: RegisteredClass + HasDetails>(message: &str, details: Details) -> PhpException {
+    let class = T::get_metadata().ce();
+    if throw_with_code(class, 0, message).is_ok() {
+        if let Some(mut obj) = ExecutorGlobals::take_exception() {
+            let obj_ref: &mut ZendObject = &mut obj;
+            if let Some(co) = ZendClassObject::<T>::from_zend_obj_mut(obj_ref) {
+                *co.details_mut() = details;
+            }
+            if let Ok(zv) = obj.into_zval(false) {
+                let _ = throw_object(zv);
+            }
+        }
+    }
+    // An exception is now pending, so the macro's own `throw()` of this value is a no-op.
+    PhpException::from_class::<T>(message.to_string())
+}
+
+/// The one mapping from core errors to PHP exceptions (style.md: one `From` in the binding).
+impl From<Error> for PhpException {
+    fn from(e: Error) -> PhpException {
+        let message = e.to_string();
+        let d = details_of(&e);
+        match e.kind() {
+            Kind::Config => throw_as::<ConfigException>(&message, d),
+            Kind::Signature => throw_as::<SignatureException>(&message, d),
+            Kind::InvalidPayload => throw_as::<InvalidPayloadException>(&message, d),
+            Kind::Api => throw_as::<ApiException>(&message, d),
+            Kind::Transport => throw_as::<TransportException>(&message, d),
+        }
+    }
+}
