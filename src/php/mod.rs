@@ -23,13 +23,21 @@ pub use exceptions::{
 #[php(name = "PayBridge\\Gateway")]
 pub struct Gateway {
     inner: Box<dyn Provider>,
+    /// Config `fixed_now`: the current time for webhook timestamp checks (tests, replays of
+    /// archived webhooks). Absent = the system clock.
+    fixed_now: Option<i64>,
 }
 
 #[php_impl]
 impl Gateway {
     pub fn __construct(provider: &str, config: &ZendHashTable) -> PhpResult<Self> {
-        let config = convert::config(config)?;
-        Ok(Gateway { inner: providers::build(provider, &config)? })
+        let mut config = convert::config(config)?;
+        let fixed_now = config.take_int("fixed_now")?;
+        Ok(Gateway { inner: providers::build(provider, &config)?, fixed_now })
+    }
+
+    fn now(&self) -> i64 {
+        self.fixed_now.unwrap_or_else(webhook::system_now)
     }
 
     #[php(name = "provider")]
@@ -57,7 +65,7 @@ impl Gateway {
         headers: &ZendHashTable,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let headers = convert::headers(headers)?;
-        let event = self.inner.parse_webhook(&raw_body, &headers, webhook::system_now())?;
+        let event = self.inner.parse_webhook(&raw_body, &headers, self.now())?;
         Ok(convert::event_array(&event)?)
     }
 
@@ -73,7 +81,7 @@ impl Gateway {
             Some(h) => convert::hint(h)?,
             None => providers::Hint::default(),
         };
-        let event = self.inner.confirm_webhook(&raw_body, &headers, &hint, webhook::system_now())?;
+        let event = self.inner.confirm_webhook(&raw_body, &headers, &hint, self.now())?;
         Ok(convert::event_array(&event)?)
     }
 }

@@ -83,6 +83,15 @@ impl Config {
         }
     }
 
+    /// Removes an integer key that is not the provider's business (binding-level settings).
+    pub fn take_int(&mut self, key: &str) -> Result<Option<i64>> {
+        match self.0.remove(key) {
+            None => Ok(None),
+            Some(ConfigValue::Int(i)) => Ok(Some(i)),
+            Some(_) => Err(Error::config(format!("{key} must be an integer"))),
+        }
+    }
+
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
         match self.0.get(key) {
             None => Ok(None),
