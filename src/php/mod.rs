@@ -1,6 +1,8 @@
 //! The PHP binding: the only module that imports ext-php-rs. A thin skin: convert arguments,
 //! call the core, convert the result or the error.
 
+#![allow(non_snake_case)] // PHP parameter names (`$rawBody`) are API: named arguments.
+
 mod convert;
 mod exceptions;
 
@@ -36,9 +38,6 @@ impl Gateway {
         Ok(Gateway { inner: providers::build(provider, &config)?, fixed_now })
     }
 
-    fn now(&self) -> i64 {
-        self.fixed_now.unwrap_or_else(webhook::system_now)
-    }
 
     #[php(name = "provider")]
     pub fn provider(&self) -> &'static str {
@@ -61,18 +60,18 @@ impl Gateway {
     #[php(name = "parseWebhook")]
     pub fn parse_webhook(
         &self,
-        raw_body: BinarySlice<u8>,
+        rawBody: BinarySlice<u8>,
         headers: &ZendHashTable,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let headers = convert::headers(headers)?;
-        let event = self.inner.parse_webhook(&raw_body, &headers, self.now())?;
+        let event = self.inner.parse_webhook(&rawBody, &headers, self.now())?;
         Ok(convert::event_array(&event)?)
     }
 
     #[php(name = "confirmWebhook")]
     pub fn confirm_webhook(
         &self,
-        raw_body: BinarySlice<u8>,
+        rawBody: BinarySlice<u8>,
         headers: &ZendHashTable,
         hint: Option<&ZendHashTable>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
@@ -81,8 +80,14 @@ impl Gateway {
             Some(h) => convert::hint(h)?,
             None => providers::Hint::default(),
         };
-        let event = self.inner.confirm_webhook(&raw_body, &headers, &hint, self.now())?;
+        let event = self.inner.confirm_webhook(&rawBody, &headers, &hint, self.now())?;
         Ok(convert::event_array(&event)?)
+    }
+}
+
+impl Gateway {
+    fn now(&self) -> i64 {
+        self.fixed_now.unwrap_or_else(webhook::system_now)
     }
 }
 
