@@ -98,17 +98,41 @@ fn check_create_response(file: &str, v: &Value) {
     }
 }
 
-#[test]
-fn every_neropay_vector_gives_its_expected_result() {
-    let all = vectors("neropay");
-    assert!(all.len() >= 20, "vectors missing");
+fn check_payrexx_signature(file: &str, v: &Value) {
+    let params = v["params"].as_object().unwrap();
+    assert_eq!(paybridge::providers::payrexx::http_build_query(params), v["query"].as_str().unwrap(), "{file}: query");
+    let sig = paybridge::providers::payrexx::api_signature(v["secret"].as_str().unwrap().as_bytes(), params);
+    assert_eq!(sig, v["signature"].as_str().unwrap(), "{file}: signature");
+}
+
+fn run_all(provider: &str, at_least: usize) {
+    let all = vectors(provider);
+    assert!(all.len() >= at_least, "{provider}: vectors missing");
     for (file, v) in &all {
         match v["kind"].as_str() {
             Some("webhook") => check_webhook(file, v),
             Some("create_response") => check_create_response(file, v),
+            Some("payrexx_signature") => check_payrexx_signature(file, v),
             other => panic!("{file}: unknown kind {other:?}"),
         }
     }
+}
+
+#[test]
+fn every_neropay_vector_gives_its_expected_result() {
+    run_all("neropay", 20);
+}
+
+#[test]
+fn every_payrexx_vector_gives_its_expected_result_including_the_five_signature_answers() {
+    run_all("payrexx", 18);
+    let sigs = vectors("payrexx").into_iter().filter(|(_, v)| v["kind"] == "payrexx_signature").count();
+    assert_eq!(sigs, 5);
+}
+
+#[test]
+fn every_noxipay_vector_gives_its_expected_result() {
+    run_all("noxipay", 12);
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! One trait every provider implements, and lookup by name. Provider folders have the same
 //! files: `mod.rs` (requests, signing hooks, status map) and `wire.rs` (serde types).
 
+pub mod common;
 pub mod config;
 pub mod neropay;
+pub mod noxipay;
+pub mod payrexx;
 
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -58,11 +61,13 @@ pub trait Provider: Send + Sync {
         -> Result<Event>;
 }
 
-pub const PROVIDERS: &[&str] = &["neropay"];
+pub const PROVIDERS: &[&str] = &["neropay", "payrexx", "noxipay"];
 
 pub fn build(name: &str, config: &Config) -> Result<Box<dyn Provider>> {
     match name {
         "neropay" => Ok(Box::new(neropay::NeroPay::from_config(config)?)),
+        "payrexx" => Ok(Box::new(payrexx::Payrexx::from_config(config)?)),
+        "noxipay" => Ok(Box::new(noxipay::Noxipay::from_config(config)?)),
         other => {
             let shown: String = other.chars().take(32).collect();
             Err(Error::config(format!("unknown provider '{shown}'")))

@@ -3,10 +3,11 @@
 
 mod wire;
 
+use super::common::{api_decimal, body_decimal, invalid_response, rejected};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
 use serde_json::Value;
@@ -99,7 +100,7 @@ impl NeroPay {
             .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
         let id = id_string(&link.id).ok_or_else(|| invalid_response(200, "payment link without id"))?;
         let money = match (&link.amount, &link.currency) {
-            (Some(a), Some(c)) => provider_money(a, c)?,
+            (Some(a), Some(c)) => api_decimal(a, c)?,
             _ => *fallback.ok_or_else(|| invalid_response(200, "payment link without amount"))?,
         };
         Ok(Payment {
@@ -176,7 +177,7 @@ impl Provider for NeroPay {
         let tx = ipn.transaction.as_ref();
         let payment_id = tx.and_then(|t| t.id.as_ref()).and_then(id_string);
         let money = match tx.map(|t| (&t.amount, &t.currency)) {
-            Some((Some(a), Some(c))) => Some(body_money(a, c)?),
+            Some((Some(a), Some(c))) => Some(body_decimal(a, c)?),
             _ => None,
         };
         let status = event_status(&ipn.event_type);
@@ -216,7 +217,7 @@ impl Provider for NeroPay {
             None => {
                 let tx_id = body_tx_id.clone().ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
                 let (tx, _) = self.retrieve_transaction(&tx_id)?;
-                let money = provider_money(
+                let money = api_decimal(
                     tx.amount.as_ref().ok_or_else(|| invalid_response(200, "transaction without amount"))?,
                     tx.currency.as_deref().unwrap_or(""),
                 )?;
@@ -293,46 +294,13 @@ fn event_status(t: &str) -> PaymentStatus {
     }
 }
 
-fn amount_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn provider_money(amount: &Value, currency: &str) -> Result<Money> {
-    let c = Currency::from_code(currency)
-        .map_err(|_| invalid_response(200, "unknown currency in provider answer"))?;
-    let text = amount_text(amount).ok_or_else(|| invalid_response(200, "amount is not a decimal"))?;
-    Money::parse_provider(&text, c).map_err(|_| invalid_response(200, "amount is not a decimal"))
-}
-
-/// Amounts in an (untrusted) body: errors are the caller's payload problem, typed as such.
-fn body_money(amount: &Value, currency: &str) -> Result<Money> {
-    let c = Currency::from_code(currency)?;
-    let text = amount_text(amount).ok_or_else(|| Error::amount("not a decimal"))?;
-    Money::parse_provider(&text, c)
-}
-
-fn invalid_response(status: u16, message: &str) -> Error {
-    Error::InvalidResponse { http_status: status, message: message.into() }
-}
-
 /// Unwraps the §N2 envelope, turning error answers into `provider_rejected`.
 fn data_of(resp: Response) -> Result<Value> {
     let env: Option<wire::Envelope> = serde_json::from_slice(&resp.body).ok();
     if !(200..300).contains(&resp.status) {
         let err = env.and_then(|e| e.error);
-        return Err(Error::ProviderRejected {
-            http_status: resp.status,
-            provider_code: err.as_ref().and_then(|e| e.code.clone()),
-            message: err
-                .and_then(|e| e.message)
-                .map(|m| m.chars().take(200).collect())
-                .unwrap_or_else(|| format!("HTTP {}", resp.status)),
-            request_id: resp.request_id,
-        });
+        let code = err.as_ref().and_then(|e| e.code.clone());
+        return Err(rejected(resp.status, code, err.and_then(|e| e.message), resp.request_id));
     }
     match env {
         Some(wire::Envelope { success: true, data: Some(d), .. }) => Ok(d),

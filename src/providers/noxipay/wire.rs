@@ -1,0 +1,57 @@
+//! Noxipay JSON on the wire (providers.md §X1 [doc], §X2 [ours: no public API contract]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// §X2 [ours] create body; amounts are integer minor units.
+#[derive(Debug, Serialize)]
+pub struct CreatePayment<'a> {
+    pub amount: i64,
+    pub currency: &'a str,
+    pub description: &'a str,
+    pub reference: &'a str,
+    pub success_url: &'a str,
+    pub cancel_url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+}
+
+/// §X2 [ours] payment object.
+#[derive(Debug, Deserialize)]
+pub struct Payment {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    pub amount: Value,
+    pub currency: String,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub checkout_url: Option<String>,
+}
+
+/// §X2 [ours] error body.
+#[derive(Debug, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// §X1 [doc] webhook body.
+#[derive(Debug, Deserialize)]
+pub struct Webhook {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub created: String,
+    pub data: Map<String, Value>,
+}
