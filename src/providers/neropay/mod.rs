@@ -99,9 +99,16 @@ impl NeroPay {
         let link: wire::Link = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
         let id = id_string(&link.id).ok_or_else(|| invalid_response(200, "payment link without id"))?;
-        let money = match (&link.amount, &link.currency) {
+        let requested = match (&link.amount, &link.currency) {
             (Some(a), Some(c)) => api_decimal(a, c)?,
             _ => *fallback.ok_or_else(|| invalid_response(200, "payment link without amount"))?,
+        };
+        // What was paid is the succeeded transaction's amount (§N4), which need not equal what
+        // the link asked for: callers compare the two, so report the settled one once paid.
+        let settled = link.transaction.as_ref().filter(|t| t.status.as_deref() == Some("succeeded"));
+        let money = match settled.map(|t| (&t.amount, &t.currency)) {
+            Some((Some(a), Some(c))) if link.status.as_deref() == Some("paid") => api_decimal(a, c)?,
+            _ => requested,
         };
         Ok(Payment {
             id,

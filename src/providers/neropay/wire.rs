@@ -59,6 +59,9 @@ pub struct Link {
     pub checkout_url: Option<String>,
     #[serde(default)]
     pub payment_link: Option<String>,
+    /// The latest payment attempt, once there is one (sandbox and vendor module).
+    #[serde(default)]
+    pub transaction: Option<Transaction>,
 }
 
 /// §N4 transaction (also the `transaction` object inside an IPN).
