@@ -1,0 +1,407 @@
+# shellcheck shell=bash
+# Functions behind scripts/stack. Expects REPO and STACK to be set; `set -euo pipefail` by the caller.
+
+PACKAGES=(mariadb-server php8.2-cli php8.2-fpm php8.2-mysql php8.2-curl php8.2-mbstring php8.2-xml
+          php8.2-zip php8.2-bcmath phpunit nginx curl python3)
+STANDIN=$REPO/perfex-module/standin
+MODULE_SRC=$REPO/perfex-module/paybridge
+EXT_SO=$REPO/target/release/libpaybridge.so
+SANDBOX_BIN=$REPO/target/release/paybridge-sandbox
+DB_NAME=perfex
+DB_USER=perfex
+DB_PASSWORD=perfex-pass
+NEROPAY_SECRET_KEY=sk_test_neropay
+ADMIN_EMAIL=admin@example.test
+ADMIN_PASSWORD=${ADMIN_PASSWORD:-admin-pass}
+
+log()  { printf '[stack] %s\n' "$*" >&2; }
+die()  { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+check_path_length() {
+  # Unix socket paths are limited to 107 bytes (mariadbd refuses, fpm silently fails).
+  if [ "${#STACK}" -gt 80 ]; then die "STACK dir '$STACK' is too long (${#STACK} > 80 chars)"; fi
+}
+
+mkdirs() {
+  check_path_length
+  mkdir -p "$STACK"/{db,run,log,tmp/nginx,tmp/sessions,php.d,www/modules}
+}
+
+# ---------------------------------------------------------------- processes
+
+# A zombie counts as dead: PID 1 here reaps orphans late, so kill -0 is not a liveness test.
+alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ $s != Z* ]]; }
+
+pid_of() { local f=$STACK/run/$1; [ -s "$f" ] && cat "$f" || true; }
+
+running() { local p; p=$(pid_of "$1"); [ -n "$p" ] && alive "$p"; }
+
+# stop <pidfile> <signal>: signal the process, wait up to 10 s, then SIGKILL its whole group.
+stop() {
+  local f=$STACK/run/$1 p i
+  [ -s "$f" ] || return 0
+  p=$(cat "$f")
+  if alive "$p"; then
+    kill "-$2" "$p" 2>/dev/null || true
+    for i in $(seq 200); do alive "$p" || break; sleep 0.05; done
+    if alive "$p"; then kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true; fi
+    # fpm/nginx workers share the master's group: make sure none survives.
+    kill -KILL -- "-$p" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+free_port() {
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+port_free() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+EOF
+}
+
+# Keeps the ports of the previous run when possible so URLs stay stable across restarts.
+load_ports() {
+  HTTP_PORT=; SANDBOX_PORT=
+  if [ -s "$STACK/ports" ]; then . "$STACK/ports"; fi
+  if [ -z "$HTTP_PORT" ] || { ! running nginx.pid && ! port_free "$HTTP_PORT"; }; then HTTP_PORT=$(free_port); fi
+  if [ -z "$SANDBOX_PORT" ] || { ! running sandbox.pid && ! port_free "$SANDBOX_PORT"; }; then SANDBOX_PORT=$(free_port); fi
+  printf 'HTTP_PORT=%s\nSANDBOX_PORT=%s\n' "$HTTP_PORT" "$SANDBOX_PORT" > "$STACK/ports"
+}
+
+wait_for() { # description, tries (x0.05 s), command...
+  local what=$1 n=$2 i; shift 2
+  for i in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  die "$what did not come up (see $STACK/log/)"
+}
+
+# ---------------------------------------------------------------- packages and builds
+
+ensure_packages() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_rust() {
+  if [ -f "$EXT_SO" ] && [ -x "$SANDBOX_BIN" ]; then return 0; fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    log "WARNING: cargo not found; the extension/sandbox cannot be built"
+    return 0
+  fi
+  log "building Rust artifacts (cargo build --release --workspace)…"
+  if ! (cd "$REPO" && cargo build --release --workspace >"$STACK/log/cargo-build.log" 2>&1); then
+    log "WARNING: cargo build failed (tail of $STACK/log/cargo-build.log):"
+    tail -n 15 "$STACK/log/cargo-build.log" >&2 || true
+  fi
+  if [ "${STACK_REQUIRE_SANDBOX:-0}" = 1 ] && [ ! -x "$SANDBOX_BIN" ]; then die "sandbox binary missing: $SANDBOX_BIN"; fi
+}
+
+# ---------------------------------------------------------------- MariaDB
+
+write_mycnf() {
+  cat > "$STACK/my.cnf" <<EOF
+[client]
+socket = $STACK/run/mysqld.sock
+user = root
+[mysqld]
+user = root
+datadir = $STACK/db
+socket = $STACK/run/mysqld.sock
+pid-file = $STACK/run/mysqld.pid
+log-error = $STACK/log/mysqld.err
+tmpdir = $STACK/tmp
+skip-networking
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 64M
+EOF
+}
+
+db_has_tables() {
+  [ -n "$(mariadb --defaults-file="$STACK/my.cnf" -N -e "SELECT 1 FROM information_schema.tables WHERE table_schema='$DB_NAME' LIMIT 1")" ]
+}
+
+db_ping() { mariadb-admin --defaults-file="$STACK/my.cnf" ping; }
+
+start_db() {
+  if running mysqld.pid && db_ping >/dev/null 2>&1; then return 0; fi
+  if [ ! -d "$STACK/db/mysql" ]; then
+    log "initialising MariaDB datadir"
+    mariadb-install-db --defaults-file="$STACK/my.cnf" --auth-root-authentication-method=normal --skip-test-db \
+      >"$STACK/log/mysql-install.log" 2>&1 || die "mariadb-install-db failed ($STACK/log/mysql-install.log)"
+  fi
+  setsid /usr/sbin/mariadbd --defaults-file="$STACK/my.cnf" >"$STACK/log/mysqld.out" 2>&1 </dev/null &
+  wait_for "MariaDB" 300 db_ping
+  mariadb --defaults-file="$STACK/my.cnf" -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+    GRANT ALL ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';"
+}
+
+stop_db() { stop mysqld.pid TERM; }
+
+# ---------------------------------------------------------------- php-fpm
+
+write_php_ini() {
+  cat > "$STACK/php.d/10-standin.ini.new" <<EOF
+; written by scripts/stack
+opcache.revalidate_freq = 0
+post_max_size = 2M
+upload_max_filesize = 2M
+session.save_path = "$STACK/tmp/sessions"
+display_errors = Off
+log_errors = On
+EOF
+  if [ -f "$EXT_SO" ]; then
+    echo "extension=$EXT_SO" > "$STACK/php.d/90-paybridge.ini.new"
+  else
+    : > "$STACK/php.d/90-paybridge.ini.new"
+  fi
+  local f changed=0
+  for f in 10-standin.ini 90-paybridge.ini; do
+    if ! cmp -s "$STACK/php.d/$f.new" "$STACK/php.d/$f"; then mv "$STACK/php.d/$f.new" "$STACK/php.d/$f"; changed=1
+    else rm -f "$STACK/php.d/$f.new"; fi
+  done
+  [ -s "$STACK/php.d/90-paybridge.ini" ] || rm -f "$STACK/php.d/90-paybridge.ini"
+  # An ini change (e.g. the extension got built) or a rebuilt .so needs a fresh fpm.
+  if [ $changed = 1 ] && running php-fpm.pid; then log "php ini changed: restarting php-fpm"; stop php-fpm.pid QUIT; fi
+  if [ -f "$EXT_SO" ] && running php-fpm.pid && [ "$EXT_SO" -nt "$STACK/run/php-fpm.pid" ]; then
+    log "extension rebuilt: restarting php-fpm"; stop php-fpm.pid QUIT
+  fi
+}
+
+write_fpm_conf() {
+  cat > "$STACK/php-fpm.conf" <<EOF
+[global]
+pid = run/php-fpm.pid
+error_log = log/php-fpm.log
+[standin]
+listen = run/php-fpm.sock
+listen.mode = 0600
+pm = dynamic
+pm.max_children = 8
+pm.start_servers = 4
+pm.min_spare_servers = 2
+pm.max_spare_servers = 6
+clear_env = no
+catch_workers_output = yes
+request_terminate_timeout = 120
+env[STACK_DIR] = $STACK
+env[DB_SOCKET] = $STACK/run/mysqld.sock
+env[DB_NAME] = $DB_NAME
+env[DB_USER] = $DB_USER
+env[DB_PASSWORD] = $DB_PASSWORD
+env[STANDIN_WEBROOT] = $STACK/www
+php_admin_value[error_log] = $STACK/log/php-errors.log
+php_admin_flag[log_errors] = on
+EOF
+}
+
+start_fpm() {
+  if running php-fpm.pid && [ -S "$STACK/run/php-fpm.sock" ]; then return 0; fi
+  stop php-fpm.pid KILL
+  PHP_INI_SCAN_DIR=":$STACK/php.d" php-fpm8.2 -R -y "$STACK/php-fpm.conf" -p "$STACK" -D
+  wait_for "php-fpm" 200 test -S "$STACK/run/php-fpm.sock"
+}
+
+# ---------------------------------------------------------------- web root + nginx
+
+write_webroot() {
+  cat > "$STACK/www/index.php" <<EOF
+<?php
+// Web root of the Perfex stand-in (generated by scripts/stack): modules/ lives next to this file.
+define('FCPATH', __DIR__ . '/');
+require '$STANDIN/index.php';
+EOF
+  local link=$STACK/www/modules/paybridge
+  if [ -f "$MODULE_SRC/paybridge.php" ]; then
+    # The module is served from the source tree; a copy extracted from an uploaded zip is replaced.
+    if [ -L "$link" ]; then
+      [ "$(readlink "$link")" = "$MODULE_SRC" ] || ln -sfn "$MODULE_SRC" "$link"
+    else
+      [ -e "$link" ] && rm -rf -- "$link"
+      ln -s "$MODULE_SRC" "$link"
+    fi
+  fi
+}
+
+write_nginx_conf() {
+  cat > "$STACK/nginx.conf" <<EOF
+user root;
+pid $STACK/run/nginx.pid;
+worker_processes 2;
+error_log $STACK/log/nginx-error.log warn;
+events { worker_connections 512; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $STACK/log/nginx-access.log;
+    client_body_temp_path $STACK/tmp/nginx/body;
+    fastcgi_temp_path     $STACK/tmp/nginx/fastcgi;
+    proxy_temp_path       $STACK/tmp/nginx/proxy;
+    scgi_temp_path        $STACK/tmp/nginx/scgi;
+    uwsgi_temp_path       $STACK/tmp/nginx/uwsgi;
+    # Bodies slightly over 1 MB must reach PHP: the module answers 413 itself above 1 MB.
+    client_max_body_size 2m;
+    server {
+        listen 127.0.0.1:$HTTP_PORT;
+        root $STACK/www;
+        index index.php;
+        location / { try_files \$uri /index.php\$is_args\$args; }
+        location = /index.php {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/index.php;
+            # Debian's fastcgi_params passes \$host (no port); URLs built by PHP need the port.
+            fastcgi_param HTTP_HOST \$http_host;
+            fastcgi_read_timeout 120s;
+            fastcgi_pass unix:$STACK/run/php-fpm.sock;
+        }
+        # Module PHP files are never served directly; only their static assets are.
+        location ~ \.php\$ { return 404; }
+        location ~ /\. { return 404; }
+    }
+}
+EOF
+}
+
+start_nginx() {
+  if running nginx.pid; then
+    if ! cmp -s "$STACK/nginx.conf" "$STACK/run/nginx.conf.running"; then
+      kill -HUP "$(pid_of nginx.pid)"; cp "$STACK/nginx.conf" "$STACK/run/nginx.conf.running"; sleep 0.2
+    fi
+    return 0
+  fi
+  nginx -p "$STACK" -c "$STACK/nginx.conf" -e "$STACK/log/nginx-error.log" 2>>"$STACK/log/nginx-error.log" \
+    || die "nginx failed to start (see $STACK/log/nginx-error.log)"
+  cp "$STACK/nginx.conf" "$STACK/run/nginx.conf.running"
+  wait_for "nginx" 200 curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$HTTP_PORT/robots.txt"
+}
+
+http_up() { curl -sS -o /dev/null --max-time 2 -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/" | grep -q '^200$'; }
+# nginx answers at all (any status: the stand-in itself answers 500 while MariaDB is stopped).
+nginx_answers() { curl -s -o /dev/null --max-time 2 -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/robots.txt" | grep -qv '^000$'; }
+
+# ---------------------------------------------------------------- sandbox
+
+sandbox_health() { curl -fsS --max-time 1 "http://127.0.0.1:$SANDBOX_PORT/_control/health"; }
+
+start_sandbox() {
+  if [ ! -x "$SANDBOX_BIN" ]; then log "WARNING: $SANDBOX_BIN missing: sandbox not started"; return 0; fi
+  if running sandbox.pid && sandbox_health >/dev/null 2>&1 && ! [ "$SANDBOX_BIN" -nt "$STACK/run/sandbox.pid" ]; then return 0; fi
+  stop sandbox.pid TERM
+  # A new sandbox starts its payment ids from scratch: rows the module kept for the previous sandbox
+  # would collide with them (UNIQUE provider payment id), so provider and merchant state reset together.
+  SANDBOX_RESTARTED=1
+  local args=(serve --port "$SANDBOX_PORT" --neropay-secret-key "$NEROPAY_SECRET_KEY" --retry-schedule-ms 200,500,1000,2000,4000)
+  if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then args+=(--neropay-webhook-secret "$NEROPAY_WEBHOOK_SECRET"); fi
+  setsid "$SANDBOX_BIN" "${args[@]}" >"$STACK/log/sandbox.log" 2>&1 </dev/null &
+  echo $! > "$STACK/run/sandbox.pid"
+  wait_for "sandbox" 200 sandbox_health
+}
+
+# ---------------------------------------------------------------- stand-in
+
+standin() { PHP_INI_SCAN_DIR=":$STACK/php.d" STACK_DIR=$STACK php "$STANDIN/cli.php" "$@"; }
+
+write_env() {
+  local f=$STACK/env.tmp
+  {
+    echo "STACK_DIR=$STACK"
+    echo "PERFEX_URL=http://127.0.0.1:$HTTP_PORT"
+    if [ -x "$SANDBOX_BIN" ]; then
+      echo "SANDBOX_URL=http://127.0.0.1:$SANDBOX_PORT"
+      echo "NEROPAY_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/neropay/v2"
+    else
+      echo "SANDBOX_URL="
+      echo "NEROPAY_BASE_URL="
+    fi
+    echo "NEROPAY_SECRET_KEY=$NEROPAY_SECRET_KEY"
+    echo "NEROPAY_WEBHOOK_SECRET=${NEROPAY_WEBHOOK_SECRET:-}"
+    echo "DB_SOCKET=$STACK/run/mysqld.sock"
+    echo "DB_NAME=$DB_NAME"
+    echo "DB_USER=$DB_USER"
+    echo "DB_PASSWORD=$DB_PASSWORD"
+    echo "ADMIN_EMAIL=$ADMIN_EMAIL"
+    echo "ADMIN_PASSWORD=$ADMIN_PASSWORD"
+    echo "STANDIN_WEBROOT=$STACK/www"
+  } > "$f"
+  mv "$f" "$STACK/env"
+}
+
+reset_db() {
+  log "sandbox (re)started: resetting the Perfex database (set STACK_KEEP_DB=1 to keep it)"
+  mariadb --defaults-file="$STACK/my.cnf" -e "DROP DATABASE IF EXISTS \`$DB_NAME\`;
+    CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    GRANT ALL ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';"
+}
+
+setup_standin() {
+  if [ "${SANDBOX_RESTARTED:-0}" = 1 ] && [ "${STACK_KEEP_DB:-0}" != 1 ] && db_has_tables; then reset_db; fi
+  ADMIN_EMAIL=$ADMIN_EMAIL ADMIN_PASSWORD=$ADMIN_PASSWORD standin install >/dev/null
+  if [ -f "$MODULE_SRC/paybridge.php" ]; then
+    standin activate paybridge >/dev/null
+    local base="" settings
+    if [ -x "$SANDBOX_BIN" ]; then base="http://127.0.0.1:$SANDBOX_PORT/neropay/v2"; fi
+    settings=(active=1 "secret_key=$NEROPAY_SECRET_KEY" "base_url=$base" currencies=EUR,GBP,USD test_mode_enabled=1)
+    if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then settings+=("webhook_secret=$NEROPAY_WEBHOOK_SECRET"); fi
+    standin configure-gateway neropay --lenient "${settings[@]}" >/dev/null \
+      || log "WARNING: could not configure the neropay gateway (is it registered by the module?)"
+    standin ensure-invoices --count 3 --currency EUR --total 120.00 --allowed neropay,1 >/dev/null
+  else
+    standin ensure-invoices --count 3 --currency EUR --total 120.00 --allowed neropay,1 >/dev/null
+  fi
+}
+
+# ---------------------------------------------------------------- commands
+
+stack_up() {
+  local t0; t0=$(date +%s.%N)
+  mkdirs
+  ensure_packages
+  ensure_rust
+  load_ports
+  write_mycnf; start_db
+  write_php_ini; write_fpm_conf; start_fpm
+  write_webroot; write_nginx_conf; start_nginx
+  start_sandbox
+  write_env
+  setup_standin
+  wait_for "stand-in over HTTP" 100 http_up
+  log "up in $(python3 -c "import sys;print(round($(date +%s.%N)-$t0,2))")s: http://127.0.0.1:$HTTP_PORT (env: $STACK/env)"
+  stack_status >&2 || true
+}
+
+stack_down() {
+  stop sandbox.pid TERM
+  stop nginx.pid QUIT
+  stop php-fpm.pid QUIT
+  stop_db
+  log "down"
+}
+
+stack_status() {
+  local ok=0 line
+  if [ -s "$STACK/ports" ]; then . "$STACK/ports"; else HTTP_PORT=; SANDBOX_PORT=; fi
+  check() { # name, test...
+    local name=$1; shift
+    if "$@" >/dev/null 2>&1; then line="up"; else line="down"; ok=1; fi
+    printf '%-9s %s\n' "$name" "$line"
+  }
+  check mariadb  eval 'running mysqld.pid && db_ping'
+  check php-fpm  eval 'running php-fpm.pid && test -S "$STACK/run/php-fpm.sock"'
+  check nginx    eval 'running nginx.pid && nginx_answers'
+  check sandbox  eval 'running sandbox.pid && sandbox_health'
+  return $ok
+}
