@@ -1,0 +1,65 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+/**
+ * Staff page: paybridge/admin lists checkout attempts and events (outcome + reason code), and lets staff
+ * re-check a pending payment with the provider (POST with the CSRF token; same recording path).
+ */
+class Admin extends AdminController
+{
+    public function index()
+    {
+        $this->load->model('paybridge/paybridge_model');
+        $data = [
+            'attempts' => $this->paybridge_model->latest_attempts(),
+            'events'   => $this->paybridge_model->latest_events(),
+            'gateways' => $this->gateways(),
+        ];
+        extract($data);
+        include __DIR__ . '/../views/admin.php';
+    }
+
+    public function recheck($id = 0)
+    {
+        if (strtoupper($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST') {
+            redirect(site_url('paybridge/admin'));
+        }
+        $this->load->model('paybridge/paybridge_model');
+        $payment = $this->paybridge_model->find((int) $id);
+        $gateways = $this->gateways();
+        if ($payment === null || !isset($gateways[$payment->provider]) || (string) $payment->provider_payment_id === '') {
+            set_alert('danger', _l('paybridge_recheck_failed'));
+            redirect(site_url('paybridge/admin'));
+        }
+        $gateway = $gateways[$payment->provider];
+        try {
+            $read   = $gateway->readPayment($payment);
+            $result = $this->paybridge_model->record($read, $payment, $gateway, 'recheck');
+            if ($result['http'] >= 300) {
+                set_alert('danger', _l('paybridge_recheck_failed'));
+            } else {
+                set_alert('success', _l('paybridge_recheck_done', [(string) $read['status'], $result['result'], $result['reason']]));
+            }
+        } catch (\PayBridge\Exception\PayBridgeException $e) {
+            set_alert('danger', _l('paybridge_recheck_failed') . ' (' . $e->getErrorCode() . ')');
+        } catch (Throwable $e) {
+            set_alert('danger', _l('paybridge_recheck_failed'));
+        }
+        redirect(site_url('paybridge/admin'));
+    }
+
+    /** @return array<string, Paybridge_gateway_base> loaded paybridge gateways by provider */
+    private function gateways(): array
+    {
+        $out = [];
+        foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+            $property = $provider . '_gateway';
+            if (isset($this->{$property}) && $this->{$property} instanceof Paybridge_gateway_base) {
+                $out[$provider] = $this->{$property};
+            }
+        }
+
+        return $out;
+    }
+}

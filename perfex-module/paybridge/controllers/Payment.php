@@ -1,0 +1,65 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+/**
+ * The customer's browser comes back here from the hosted checkout:
+ * GET paybridge/payment/return_url/<provider>/<token> (`return` is a PHP keyword, hence return_url).
+ * The payment is re-read through the API and goes through the same recording path as webhooks.
+ */
+class Payment extends App_Controller
+{
+    public function return_url($provider = '', $token = '')
+    {
+        $gatewayProperty = preg_match('/^[a-z]+$/', (string) $provider) ? $provider . '_gateway' : '';
+        $gateway = $gatewayProperty !== '' ? ($this->{$gatewayProperty} ?? null) : null;
+        if (!$gateway instanceof Paybridge_gateway_base) {
+            show_404();
+        }
+        $this->load->model('paybridge/paybridge_model');
+        $payment = $this->paybridge_model->find_by_token($provider, (string) $token);
+        if ($payment === null) {
+            show_404();
+        }
+        $invoiceUrl = $this->paybridge_model->invoice_url((int) $payment->invoice_id);
+
+        [$type, $message] = $this->confirm($gateway, $payment);
+        set_alert($type, $message);
+        redirect($invoiceUrl);
+    }
+
+    /** @return array{0:string,1:string} alert type and message */
+    private function confirm(Paybridge_gateway_base $gateway, object $payment): array
+    {
+        if (!paybridge_extension_loaded()) {
+            return ['danger', _l('paybridge_extension_missing')];
+        }
+        if ((string) $payment->provider_payment_id === '') {
+            return ['danger', _l('paybridge_payment_failed')];
+        }
+        try {
+            $read = $gateway->readPayment($payment);
+        } catch (Throwable $e) {
+            // The webhook will still record it; the customer sees "being confirmed".
+            return ['warning', _l('paybridge_payment_pending')];
+        }
+        $result = $this->paybridge_model->record($read, $payment, $gateway, 'return');
+        if ($result['http'] >= 300) {
+            return ['warning', _l('paybridge_payment_pending')];
+        }
+        switch ((string) ($read['status'] ?? '')) {
+            case 'paid':
+                return $result['result'] === 'rejected'
+                    ? ['warning', _l('paybridge_payment_review')]
+                    : ['success', _l('paybridge_payment_paid')];
+            case 'pending':
+            case 'authorized':
+                return ['warning', _l('paybridge_payment_pending')];
+            case 'failed':
+            case 'cancelled':
+                return ['danger', _l('paybridge_payment_not_completed')];
+            default:
+                return ['warning', _l('paybridge_payment_review')];
+        }
+    }
+}

@@ -1,0 +1,123 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+/**
+ * Provider webhooks: POST paybridge/webhook/<provider>/<token>. CSRF-excluded by
+ * config/csrf_exclude_uris.php. Every answer carries an explicit status and a short JSON body with a
+ * stable reason code; failures are never a 200, so the provider retries (providers.md §N5).
+ */
+class Webhook extends App_Controller
+{
+    private const MAX_BODY = 1048576;
+
+    public function neropay($token = '')
+    {
+        $this->handle('neropay', (string) $token);
+    }
+
+    private function handle(string $provider, string $token): void
+    {
+        $raw = '';
+        if ((int) ($_SERVER['CONTENT_LENGTH'] ?? 0) > self::MAX_BODY
+            || strlen($raw = (string) file_get_contents('php://input', false, null, 0, self::MAX_BODY + 1)) > self::MAX_BODY) {
+            $this->respond(413, ['error' => 'payload_too_large']);
+        }
+        if (strtoupper($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST') {
+            header('Allow: POST');
+            $this->respond(405, ['error' => 'method_not_allowed']);
+        }
+
+        $gatewayProperty = $provider . '_gateway';
+        $gateway = $this->{$gatewayProperty} ?? null;
+        if (!$gateway instanceof Paybridge_gateway_base) {
+            $this->respond(404, ['error' => 'unknown_provider']);
+        }
+        if (!paybridge_extension_loaded()) {
+            $this->respond(503, ['error' => 'extension_missing']);
+        }
+
+        try {
+            $this->load->model('paybridge/paybridge_model');
+            $model   = $this->paybridge_model;
+            $payment = $model->find_by_token($provider, $token);
+        } catch (Throwable $e) {
+            $this->respond(503, ['error' => 'database_unavailable']);
+        }
+        if ($payment === null) {
+            $this->fail($model, $provider, 404, 'unknown_payment');
+        }
+        if ((string) $payment->provider_payment_id === '') {
+            $this->fail($model, $provider, 503, 'payment_not_ready');
+        }
+
+        try {
+            $client = $gateway->client(Paybridge_gateway_base::WEBHOOK_CLIENT);
+            $event  = $client->confirmWebhook($raw, $this->headers(), [
+                'payment_id' => (string) $payment->provider_payment_id,
+                'reference'  => (string) $payment->reference,
+            ]);
+            if (($event['status'] ?? '') === 'paid' && $gateway->rereadsPaidWebhooks()) {
+                $read = $gateway->settledFacts($client->retrievePayment((string) $payment->provider_payment_id));
+                foreach (['status', 'amount', 'amount_minor', 'currency'] as $key) {
+                    $event[$key] = $read[$key] ?? null;
+                }
+            }
+        } catch (\PayBridge\Exception\SignatureException $e) {
+            $this->fail($model, $provider, 401, $e->getErrorCode());
+        } catch (\PayBridge\Exception\InvalidPayloadException $e) {
+            $this->fail($model, $provider, 400, $e->getErrorCode());
+        } catch (\PayBridge\Exception\ApiException $e) {
+            $this->fail($model, $provider, $e->getHttpStatus() === 404 ? 404 : 503, $e->getErrorCode());
+        } catch (\PayBridge\Exception\PayBridgeException $e) {
+            // TransportException (timeout, connection_failed), ConfigException: retry later.
+            $this->fail($model, $provider, 503, $e->getErrorCode());
+        } catch (Throwable $e) {
+            $this->fail($model, $provider, 503, 'internal_error');
+        }
+
+        $result = $model->record($event, $payment, $gateway, 'webhook');
+        if ($result['http'] >= 300) {
+            $this->fail($model, $provider, $result['http'], $result['reason']);
+        }
+        $model->webhook_health($provider, true);
+        $this->respond($result['http'], ['result' => $result['result'], 'reason' => $result['reason']]);
+    }
+
+    /** @return never */
+    private function fail($model, string $provider, int $status, string $reason): void
+    {
+        if ($model !== null && $status !== 404) {
+            $model->webhook_health($provider, false, $reason);
+        }
+        $this->respond($status, ['error' => $reason]);
+    }
+
+    private function headers(): array
+    {
+        if (function_exists('getallheaders')) {
+            $headers = getallheaders();
+            if (is_array($headers) && $headers) {
+                return $headers;
+            }
+        }
+        $headers = [];
+        foreach ($_SERVER as $key => $value) {
+            if (strpos($key, 'HTTP_') === 0 || $key === 'CONTENT_TYPE') {
+                $headers[$key] = (string) $value;
+            }
+        }
+
+        return $headers;
+    }
+
+    /** @return never */
+    private function respond(int $status, array $body): void
+    {
+        http_response_code($status);
+        header('Content-Type: application/json');
+        header('Cache-Control: no-store');
+        echo json_encode($body);
+        exit;
+    }
+}

@@ -1,0 +1,45 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+$lang['paybridge'] = 'PayBridge';
+$lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
+$lang['paybridge_payment_failed'] = 'The payment could not be started. Please try again later or choose another payment method.';
+$lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method.';
+$lang['paybridge_payment_invalid_currency'] = 'This payment method does not accept the invoice currency.';
+$lang['paybridge_payment_paid'] = 'Thank you, your payment was received.';
+$lang['paybridge_payment_pending'] = 'Your payment is being confirmed. This page will show it as paid once the provider confirms it.';
+$lang['paybridge_payment_not_completed'] = 'The payment was not completed.';
+$lang['paybridge_payment_review'] = 'Your payment needs review by our staff. We will contact you if anything is needed.';
+$lang['paybridge_payment_note'] = 'Paid with %s, payment %s';
+$lang['paybridge_activity_refund_logged'] = '%s reported status "%s" for payment %s on invoice %s. The Perfex payment was kept; review it and record a refund if needed.';
+$lang['paybridge_activity_chargeback_logged'] = '%s reported status "%s" (chargeback) for payment %s on invoice %s. The Perfex payment was kept; review it.';
+$lang['paybridge_setting_secret_key'] = 'API secret key';
+$lang['paybridge_setting_webhook_secret'] = 'Webhook secret';
+$lang['paybridge_setting_webhook_secret_optional'] = 'Webhook secret (optional; several separated by commas during rotation)';
+$lang['paybridge_setting_neropay_account'] = 'Connected account (NeroPay-Account, optional)';
+$lang['paybridge_setting_base_url'] = 'API base URL';
+$lang['paybridge_setting_currencies'] = 'Currencies (comma separated)';
+$lang['paybridge_setting_description'] = 'Payment description ({invoice_number} is replaced)';
+$lang['paybridge_setting_test_mode'] = 'Test mode (marks recorded payments as test)';
+$lang['paybridge_webhook_url_help'] = 'Webhooks need no setup: each payment gets its own notification URL of this form:';
+$lang['paybridge_webhook_last_success'] = 'Last webhook processed';
+$lang['paybridge_webhook_last_failure'] = 'Last webhook failure';
+$lang['paybridge_never'] = 'never';
+$lang['paybridge_admin_title'] = 'PayBridge payments';
+$lang['paybridge_admin_attempts'] = 'Checkout attempts';
+$lang['paybridge_admin_events'] = 'Events';
+$lang['paybridge_col_provider'] = 'Provider';
+$lang['paybridge_col_invoice'] = 'Invoice';
+$lang['paybridge_col_reference'] = 'Reference';
+$lang['paybridge_col_provider_payment_id'] = 'Provider payment';
+$lang['paybridge_col_amount'] = 'Amount';
+$lang['paybridge_col_status'] = 'Status';
+$lang['paybridge_col_created'] = 'Created';
+$lang['paybridge_col_event'] = 'Event';
+$lang['paybridge_col_source'] = 'Source';
+$lang['paybridge_col_outcome'] = 'Outcome';
+$lang['paybridge_col_reason'] = 'Reason';
+$lang['paybridge_recheck'] = 'Re-check with provider';
+$lang['paybridge_recheck_done'] = 'Provider status: %s; result: %s %s';
+$lang['paybridge_recheck_failed'] = 'The payment could not be re-checked with the provider. Try again later.';

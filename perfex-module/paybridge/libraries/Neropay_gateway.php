@@ -1,0 +1,67 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+require_once __DIR__ . '/Paybridge_gateway_base.php';
+
+/**
+ * NeroPay payment links (providers.md §N1–§N5). NeroPay documents no webhook signature, so webhooks are
+ * only a wake-up call: the module re-reads the link through the API (confirmWebhook) before recording.
+ */
+class Neropay_gateway extends Paybridge_gateway_base
+{
+    public function __construct()
+    {
+        parent::__construct();
+        $this->setId('neropay');
+        $this->setName('NeroPay');
+        $this->setSettings($this->paybridgeSettings([
+            ['name' => 'secret_key', 'label' => 'paybridge_setting_secret_key', 'encrypted' => true],
+            ['name' => 'webhook_secret', 'label' => 'paybridge_setting_webhook_secret_optional', 'encrypted' => true],
+            ['name' => 'account', 'label' => 'paybridge_setting_neropay_account'],
+            ['name' => 'base_url', 'label' => 'paybridge_setting_base_url', 'default_value' => 'https://eu.neropay.app/v2'],
+        ], 'EUR,GBP,USD'));
+    }
+
+    public function provider(): string
+    {
+        return 'neropay';
+    }
+
+    protected function providerConfig(): array
+    {
+        return [
+            'secret_key'     => $this->secret('secret_key'),
+            'webhook_secret' => $this->secretList('webhook_secret'),
+            'account'        => $this->getSetting('account'),
+            'base_url'       => $this->getSetting('base_url'),
+        ];
+    }
+
+    /**
+     * A NeroPay link reports the amount and currency it asked for; what was paid is on its latest
+     * transaction (§N3/§N4, the sandbox lets a transaction differ). Only an API read is used here, never
+     * the IPN body, so amount and currency mismatches are caught whatever the link says.
+     */
+    public function settledFacts(array $apiPayment): array
+    {
+        $tx = $apiPayment['raw']['transaction'] ?? null;
+        if (($apiPayment['status'] ?? '') === 'paid' && is_array($tx) && isset($tx['amount'], $tx['currency'])) {
+            $currency = strtoupper((string) $tx['currency']);
+            $apiPayment['currency'] = $currency;
+            $apiPayment['amount'] = (string) $tx['amount'];
+            try {
+                $apiPayment['amount_minor'] = Paybridge_money::toMinor((string) $tx['amount'], $currency);
+            } catch (InvalidArgumentException $e) {
+                $apiPayment['amount_minor'] = null; // unreadable -> recorded as amount_mismatch
+            }
+        }
+
+        return $apiPayment;
+    }
+
+    public function rereadsPaidWebhooks(): bool
+    {
+        return true;
+    }
+}

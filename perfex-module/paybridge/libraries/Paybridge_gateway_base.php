@@ -1,0 +1,214 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+require_once __DIR__ . '/Paybridge_money.php';
+
+/**
+ * Shared body of the paybridge gateways. A provider gateway (e.g. Neropay_gateway) only declares its
+ * settings and how they become the extension's config; paying, webhooks and recording live here and in
+ * Paybridge_model. The file name deliberately does not end in `_gateway.php` (perfex.md "Gateways").
+ */
+abstract class Paybridge_gateway_base extends App_gateway
+{
+    /** Webhooks must be answered well within 2 s: at most two short API reads, no retries. */
+    public const WEBHOOK_CLIENT = ['timeout_ms' => 900, 'connect_timeout_ms' => 500, 'max_retries' => 0];
+
+    /** Customer-facing calls (create, return URL, admin re-check) may retry with the same idempotency key. */
+    public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
+
+    /** Provider name as the extension knows it: "neropay", "payrexx", "noxipay". */
+    abstract public function provider(): string;
+
+    /** Extension config from the settings; empty values are dropped before use (no defaults for secrets). */
+    abstract protected function providerConfig(): array;
+
+    /**
+     * Settings common to every paybridge gateway, wrapped around the provider's own ones.
+     * Call after setName() (label default is the name at that moment).
+     */
+    protected function paybridgeSettings(array $providerSettings, string $defaultCurrencies): array
+    {
+        $first = array_shift($providerSettings);
+        $first['after'] = ($first['after'] ?? '') . $this->statusHtml();
+
+        return array_merge([$first], $providerSettings, [
+            [
+                'name'          => 'currencies',
+                'label'         => 'paybridge_setting_currencies',
+                'default_value' => $defaultCurrencies,
+            ],
+            [
+                'name'          => 'description_dashboard',
+                'label'         => 'paybridge_setting_description',
+                'type'          => 'textarea',
+                'default_value' => 'Payment for Invoice {invoice_number}',
+            ],
+            [
+                'name'          => 'test_mode_enabled',
+                'label'         => 'paybridge_setting_test_mode',
+                'type'          => 'yes_no',
+                'default_value' => 0,
+            ],
+        ]);
+    }
+
+    /** The extension client for this gateway. @throws \PayBridge\Exception\ConfigException */
+    public function client(array $overrides = []): \PayBridge\Gateway
+    {
+        $config = array_filter($this->providerConfig(), static function ($v) {
+            return $v !== '' && $v !== null && $v !== [];
+        });
+
+        return new \PayBridge\Gateway($this->provider(), $overrides + $config);
+    }
+
+    /**
+     * Facts of a payment as the provider's API reports them (a retrievePayment() result), normalized for
+     * recording. Providers whose normalized payment may not show what was actually paid override this.
+     */
+    public function settledFacts(array $apiPayment): array
+    {
+        return $apiPayment;
+    }
+
+    /** True when a "paid" webhook must also be checked against settledFacts(retrievePayment()). */
+    public function rereadsPaidWebhooks(): bool
+    {
+        return false;
+    }
+
+    /** The authoritative payment read for the return URL and the admin re-check. */
+    public function readPayment(object $payment): array
+    {
+        return $this->settledFacts($this->client(self::CUSTOMER_CLIENT)->retrievePayment((string) $payment->provider_payment_id));
+    }
+
+    /** A secret setting that may hold several values during rotation (comma or newline separated). */
+    protected function secretList(string $name)
+    {
+        $raw = $this->getSetting($name) === '' ? '' : $this->decryptSetting($name);
+        $parts = array_values(array_filter(array_map('trim', preg_split('/[\s,]+/', $raw)), 'strlen'));
+
+        return count($parts) > 1 ? $parts : ($parts[0] ?? '');
+    }
+
+    protected function secret(string $name): string
+    {
+        return $this->getSetting($name) === '' ? '' : $this->decryptSetting($name);
+    }
+
+    public function webhookUrl(string $token): string
+    {
+        return site_url('paybridge/webhook/' . $this->provider() . '/' . $token);
+    }
+
+    public function returnUrl(string $token): string
+    {
+        return site_url('paybridge/payment/return_url/' . $this->provider() . '/' . $token);
+    }
+
+    /**
+     * Perfex calls this when the customer presses Pay (perfex.md "Paying"). The payment row (token +
+     * idempotency key) exists before the provider is called, so a retry or a lost answer never loses track.
+     */
+    public function process_payment($data)
+    {
+        $invoice    = $data['invoice'] ?? null;
+        $invoiceId  = (int) ($data['invoiceid'] ?? ($invoice->id ?? 0));
+        $invoiceUrl = $invoice ? site_url('invoice/' . $invoice->id . '/' . $invoice->hash) : site_url();
+
+        if (!paybridge_extension_loaded()) {
+            set_alert('danger', _l('paybridge_extension_missing'));
+            redirect($invoiceUrl);
+        }
+        if (!$invoice || $invoiceId <= 0) {
+            set_alert('danger', _l('paybridge_payment_failed'));
+            redirect($invoiceUrl);
+        }
+
+        $currency = strtoupper((string) $invoice->currency_name);
+        $allowed  = array_filter(array_map('strtoupper', array_map('trim', explode(',', $this->getSetting('currencies')))));
+        try {
+            if ($allowed && !in_array($currency, $allowed, true)) {
+                throw new InvalidArgumentException('unsupported_currency');
+            }
+            $amount      = Paybridge_money::perfexAmount($data['amount'] ?? '');
+            $amountMinor = Paybridge_money::toMinor($amount, $currency);
+        } catch (InvalidArgumentException $e) {
+            set_alert('danger', _l('paybridge_payment_invalid_' . ($e->getMessage() === 'unsupported_currency' ? 'currency' : 'amount')));
+            redirect($invoiceUrl);
+        }
+
+        $this->ci->load->model('paybridge/paybridge_model');
+        $model = $this->ci->paybridge_model;
+        $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency);
+
+        $invoiceNumber = format_invoice_number($invoice);
+        $description   = str_replace('{invoice_number}', $invoiceNumber, $this->getSetting('description_dashboard'));
+        $request = [
+            'amount'          => Paybridge_money::fromMinor($amountMinor, $currency),
+            'currency'        => $currency,
+            'reference'       => $row->reference,
+            'description'     => $description !== '' ? $description : $invoiceNumber,
+            'success_url'     => $this->returnUrl($row->token),
+            'cancel_url'      => $invoiceUrl,
+            'notify_url'      => $this->webhookUrl($row->token),
+            'idempotency_key' => $row->idempotency_key,
+            'metadata'        => ['invoice_id' => (string) $invoiceId, 'invoice_number' => $invoiceNumber],
+        ];
+        $customer = array_filter([
+            'name' => isset($invoice->client->company) ? (string) $invoice->client->company : '',
+        ], 'strlen');
+        if ($customer) {
+            $request['customer'] = $customer;
+        }
+
+        $checkoutUrl = null;
+        try {
+            $payment     = $this->client(self::CUSTOMER_CLIENT)->createPayment($request);
+            $checkoutUrl = (string) ($payment['checkout_url'] ?? '');
+            if ($checkoutUrl === '' || (string) ($payment['id'] ?? '') === '') {
+                throw new UnexpectedValueException('invalid_response');
+            }
+            $model->attempt_created($row, (string) $payment['id'], $checkoutUrl, (string) ($payment['status'] ?? 'pending'));
+        } catch (\PayBridge\Exception\PayBridgeException $e) {
+            // Only the stable code is kept: provider messages could echo request data.
+            $model->attempt_failed($row, $e->getErrorCode());
+            $checkoutUrl = null;
+        } catch (Throwable $e) {
+            $model->attempt_failed($row, 'internal_error');
+            log_message('error', 'paybridge: ' . $this->provider() . ' create failed: ' . get_class($e));
+            $checkoutUrl = null;
+        }
+
+        if ($checkoutUrl === null) {
+            set_alert('danger', _l('paybridge_payment_failed'));
+            redirect($invoiceUrl);
+        }
+        redirect($checkoutUrl);
+    }
+
+    /** Status block under the first setting: extension present, webhook URL pattern, webhook health. */
+    protected function statusHtml(): string
+    {
+        $h = static function ($s) {
+            return htmlspecialchars((string) $s, ENT_QUOTES, 'UTF-8');
+        };
+        $html = '';
+        if (!paybridge_extension_loaded()) {
+            $html .= '<div class="alert alert-danger">' . $h(_l('paybridge_extension_missing')) . '</div>';
+        }
+        $p        = $this->provider();
+        $success  = get_option('paybridge_' . $p . '_webhook_last_success');
+        $failure  = get_option('paybridge_' . $p . '_webhook_last_failure');
+        $reason   = get_option('paybridge_' . $p . '_webhook_last_failure_reason');
+        $html .= '<div class="paybridge-webhook-info"><p>' . $h(_l('paybridge_webhook_url_help')) . '<br><code>'
+            . $h(site_url('paybridge/webhook/' . $p . '/')) . '&lt;token&gt;</code></p><p>'
+            . $h(_l('paybridge_webhook_last_success')) . ': ' . $h($success !== '' ? $success : _l('paybridge_never'))
+            . '<br>' . $h(_l('paybridge_webhook_last_failure')) . ': '
+            . $h($failure !== '' ? $failure . ' (' . $reason . ')' : _l('paybridge_never')) . '</p></div>';
+
+        return $html;
+    }
+}

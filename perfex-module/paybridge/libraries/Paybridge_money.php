@@ -1,0 +1,99 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+/**
+ * Money conversions between Perfex and the paybridge extension, on strings and ints only.
+ *
+ * Perfex stores every amount as decimal(15,2) and get_decimal_places() is 2 even for JPY or KWD
+ * (perfex.md "Money in Perfex"). The extension wants major-unit decimal strings with at most the
+ * currency's ISO 4217 exponent of fraction digits (providers.md §0). So:
+ *  - Perfex -> provider: "1200.00" JPY becomes "1200"; "1200.50" JPY is refused (not representable);
+ *    "12.50" KWD becomes "12.500".
+ *  - provider -> Perfex: only amounts equal to what was requested are ever recorded, and the recorded
+ *    amount is the requested Perfex string itself, so no provider amount is ever rounded into Perfex.
+ * No float is ever used: Perfex's own gateways do `$amount * 100`, a known pitfall.
+ */
+final class Paybridge_money
+{
+    /** ISO 4217 exponents that are not 2 (everything else listed by ISO is 2). */
+    private const EXPONENTS = [
+        'BIF' => 0, 'CLP' => 0, 'DJF' => 0, 'GNF' => 0, 'ISK' => 0, 'JPY' => 0, 'KMF' => 0, 'KRW' => 0,
+        'PYG' => 0, 'RWF' => 0, 'UGX' => 0, 'UYI' => 0, 'VND' => 0, 'VUV' => 0, 'XAF' => 0, 'XOF' => 0,
+        'XPF' => 0,
+        'BHD' => 3, 'IQD' => 3, 'JOD' => 3, 'KWD' => 3, 'LYD' => 3, 'OMR' => 3, 'TND' => 3,
+        'CLF' => 4, 'UYW' => 4,
+    ];
+
+    public static function exponent(string $currency): int
+    {
+        $currency = strtoupper(trim($currency));
+        if (!preg_match('/^[A-Z]{3}$/', $currency)) {
+            throw new InvalidArgumentException('unsupported_currency');
+        }
+
+        return self::EXPONENTS[$currency] ?? 2;
+    }
+
+    /**
+     * Perfex amount (string like "12.50", "12.5", "12" or an int) -> canonical 2-decimal string.
+     * A float is accepted only because some Perfex paths hand one over; it is formatted once with
+     * two decimals (the value Perfex itself would store), never used in arithmetic.
+     */
+    public static function perfexAmount($amount): string
+    {
+        if (is_int($amount)) {
+            $amount = (string) $amount;
+        } elseif (is_float($amount)) {
+            $amount = number_format($amount, 2, '.', '');
+        }
+        if (!is_string($amount) || !preg_match('/^(\d{1,13})(?:\.(\d{1,2}))?$/', trim($amount), $m)) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+        $int  = ltrim($m[1], '0');
+        $frac = str_pad($m[2] ?? '', 2, '0');
+        $out  = ($int === '' ? '0' : $int) . '.' . $frac;
+        if ($out === '0.00') {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+
+        return $out;
+    }
+
+    /** Decimal string in major units -> integer minor units in the currency's exponent; exact or refused. */
+    public static function toMinor(string $decimal, string $currency): int
+    {
+        $exp = self::exponent($currency);
+        if (!preg_match('/^(\d{1,15})(?:\.(\d{1,6}))?$/', $decimal, $m)) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+        $frac = $m[2] ?? '';
+        if (strlen($frac) > $exp) {
+            if (trim(substr($frac, $exp), '0') !== '') {
+                throw new InvalidArgumentException('invalid_amount'); // e.g. "1200.50" JPY
+            }
+            $frac = substr($frac, 0, $exp);
+        }
+        $digits = ltrim($m[1] . str_pad($frac, $exp, '0'), '0');
+        if (strlen($digits) > 18) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+
+        return (int) ($digits === '' ? '0' : $digits);
+    }
+
+    /** Integer minor units -> decimal string with exactly the currency's exponent of fraction digits. */
+    public static function fromMinor(int $minor, string $currency): string
+    {
+        $exp = self::exponent($currency);
+        if ($minor < 0) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+        if ($exp === 0) {
+            return (string) $minor;
+        }
+        $s = str_pad((string) $minor, $exp + 1, '0', STR_PAD_LEFT);
+
+        return substr($s, 0, -$exp) . '.' . substr($s, -$exp);
+    }
+}

@@ -1,0 +1,53 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+/*
+Module Name: PayBridge
+Description: NeroPay, Payrexx and Noxipay payment gateways for invoices, backed by the paybridge PHP extension (webhooks verified and re-read, each payment recorded at most once).
+Version: 1.0.0
+Requires at least: 3.0.*
+Author: paybridge
+*/
+
+define('PAYBRIDGE_MODULE_NAME', 'paybridge');
+define('PAYBRIDGE_VERSION', '1.0.0');
+
+require_once __DIR__ . '/libraries/Paybridge_money.php';
+
+/** The module never fatals without the extension: gateways warn the admin and refuse to start payments. */
+function paybridge_extension_loaded(): bool
+{
+    return class_exists('PayBridge\\Gateway');
+}
+
+register_activation_hook(PAYBRIDGE_MODULE_NAME, 'paybridge_activation_hook');
+
+function paybridge_activation_hook()
+{
+    $CI = &get_instance();
+    require_once __DIR__ . '/install.php';
+}
+
+register_language_files(PAYBRIDGE_MODULE_NAME, [PAYBRIDGE_MODULE_NAME]);
+
+// Gateways load from libraries/<Id>_gateway.php; the shared base is Paybridge_gateway_base.php, so it is
+// never mistaken for a gateway (perfex.md "Gateways").
+register_payment_gateway('neropay_gateway', PAYBRIDGE_MODULE_NAME);
+
+hooks()->add_action('admin_init', 'paybridge_admin_menu');
+
+/** Sidebar entry to the payments/events page; real Perfex only (the stand-in has no menu object). */
+function paybridge_admin_menu()
+{
+    $CI = &get_instance();
+    if (!isset($CI->app_menu) || !is_staff_logged_in()) {
+        return;
+    }
+    $CI->app_menu->add_sidebar_children_item('utilities', [
+        'slug'     => 'paybridge',
+        'name'     => _l('paybridge_admin_title'),
+        'href'     => site_url('paybridge/admin'),
+        'position' => 60,
+    ]);
+}

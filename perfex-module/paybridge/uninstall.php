@@ -1,0 +1,11 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+// Payment records are accounting data: the paybridge_* tables are kept on uninstall (perfex.md
+// "Activation"). Only the webhook health options this module created are removed.
+foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+    foreach (['last_success', 'last_failure', 'last_failure_reason'] as $key) {
+        delete_option('paybridge_' . $provider . '_webhook_' . $key);
+    }
+}

@@ -1,0 +1,13 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+class Invoices extends AdminController
+{
+    public function index()
+    {
+        $this->load->model('invoices_model');
+        $this->load->view('admin/invoices', ['title' => _l('invoices'), 'admin_menu' => true,
+            'invoices' => $this->invoices_model->get()]);
+    }
+}

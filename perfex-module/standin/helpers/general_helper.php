@@ -1,0 +1,427 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+// ---------------------------------------------------------------- super object, hooks, urls
+
+function &get_instance(): CI_Controller
+{
+    return CI_Controller::get_instance();
+}
+
+function hooks(): Hooks
+{
+    return standin_core('hooks');
+}
+
+function db_prefix(): string
+{
+    return APP_DB_PREFIX;
+}
+
+function standin_base(): string
+{
+    return rtrim(APP_BASE_URL, '/') . '/';
+}
+
+function site_url($uri = ''): string
+{
+    if (is_array($uri)) {
+        $uri = implode('/', $uri);
+    }
+    return standin_base() . ltrim((string) $uri, '/');
+}
+
+function base_url($uri = ''): string
+{
+    return site_url($uri);
+}
+
+function current_url(): string
+{
+    $q = $_SERVER['QUERY_STRING'] ?? '';
+    return site_url(standin_core('uri')->uri_string()) . ($q !== '' ? '?' . $q : '');
+}
+
+function uri_string(): string
+{
+    return standin_core('uri')->uri_string();
+}
+
+function admin_url($url = ''): string
+{
+    if ($url === '' || $url === '/') {
+        return site_url(ADMIN_URI) . '/';
+    }
+    return site_url(ADMIN_URI . '/' . ltrim((string) $url, '/'));
+}
+
+function get_admin_uri(): string
+{
+    return ADMIN_URI;
+}
+
+/** CI url_helper redirect(): relative URIs go through site_url(); 303 after a POST, 302 otherwise. */
+function redirect($uri = '', $method = 'auto', $code = null): never
+{
+    if (!preg_match('#^(\w+:)?//#i', (string) $uri)) {
+        $uri = site_url($uri);
+    }
+    if ($method === 'refresh') {
+        header('Refresh:0;url=' . $uri);
+    } else {
+        if ($code === null || !is_numeric($code)) {
+            $code = (($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'GET') ? 303 : 302;
+        }
+        header('Location: ' . $uri, true, (int) $code);
+    }
+    standin_exit();
+}
+
+function show_404($page = '', $log_error = true): never
+{
+    http_response_code(404);
+    echo standin_render_file(APPPATH . 'views/errors/404.php', ['page' => $page]);
+    standin_exit();
+}
+
+function show_error($message, $status_code = 500, $heading = 'An Error Was Encountered'): never
+{
+    http_response_code((int) $status_code);
+    echo '<!DOCTYPE html><html><head><title>' . e($heading) . '</title></head><body><h1>' . e($heading) . '</h1><p>'
+        . (is_array($message) ? implode('<br>', array_map('e', $message)) : e((string) $message)) . '</p></body></html>';
+    standin_exit();
+}
+
+/** exit(), except under the CLI test harness where it becomes an exception. */
+function standin_exit(): never
+{
+    if (defined('STANDIN_NO_EXIT')) {
+        throw new Standin_exit_exception();
+    }
+    exit;
+}
+
+class Standin_exit_exception extends RuntimeException
+{
+}
+
+function e($string): string
+{
+    return htmlspecialchars((string) $string, ENT_QUOTES, 'UTF-8');
+}
+
+function html_escape($var, $double_encode = true)
+{
+    if (is_array($var)) {
+        return array_map('html_escape', $var);
+    }
+    return htmlspecialchars((string) $var, ENT_QUOTES, 'UTF-8', $double_encode);
+}
+
+// ---------------------------------------------------------------- options
+
+/** '' when missing. Options are read once per request and kept in sync by the writers below. */
+function get_option($name): string
+{
+    $cache = &standin_options_cache();
+    if (array_key_exists($name, $cache)) {
+        return (string) $cache[$name];
+    }
+    $row = get_instance()->db->select('value')->where('name', $name)->get(db_prefix() . 'options')->row();
+    if ($row) {
+        $cache[$name] = (string) $row->value;
+        return $cache[$name];
+    }
+    return '';
+}
+
+function &standin_options_cache(): array
+{
+    static $cache = null;
+    if ($cache === null) {
+        $cache = [];
+        foreach (get_instance()->db->select('name, value')->order_by('id', 'DESC')->get(db_prefix() . 'options')->result_array() as $r) {
+            $cache[$r['name']] = $r['value'];
+        }
+    }
+    return $cache;
+}
+
+function option_exists($name): bool
+{
+    return total_rows(db_prefix() . 'options', ['name' => $name]) > 0;
+}
+
+/** Adds the option only when it does not exist yet; never overwrites. */
+function add_option($name, $value = '', $autoload = 1): bool
+{
+    if (option_exists($name)) {
+        return false;
+    }
+    $CI = &get_instance();
+    $CI->db->insert(db_prefix() . 'options', ['name' => $name, 'value' => $value, 'autoload' => (int) $autoload]);
+    $cache = &standin_options_cache();
+    $cache[$name] = (string) $value;
+    return $CI->db->insert_id() > 0;
+}
+
+/** Creates the option when missing; otherwise true only when a row really changed. */
+function update_option($name, $value, $autoload = null): bool
+{
+    if (!option_exists($name)) {
+        return add_option($name, $value, $autoload === null ? 1 : (int) $autoload);
+    }
+    $CI = &get_instance();
+    $data = ['value' => $value];
+    if ($autoload !== null) {
+        $data['autoload'] = (int) $autoload;
+    }
+    $CI->db->where('name', $name)->update(db_prefix() . 'options', $data);
+    $cache = &standin_options_cache();
+    $cache[$name] = (string) $value;
+    return $CI->db->affected_rows() > 0;
+}
+
+function delete_option($name): bool
+{
+    $CI = &get_instance();
+    $CI->db->where('name', $name)->delete(db_prefix() . 'options');
+    $cache = &standin_options_cache();
+    unset($cache[$name]);
+    return $CI->db->affected_rows() > 0;
+}
+
+// ---------------------------------------------------------------- logging, alerts, language
+
+function log_activity($description, $staffid = null): void
+{
+    $CI = &get_instance();
+    $log = ['description' => $description, 'date' => date('Y-m-d H:i:s')];
+    if ($staffid !== null && is_numeric($staffid)) {
+        $log['staffid'] = get_staff_full_name($staffid);
+    } elseif ($staffid !== null) {
+        $log['staffid'] = $staffid;
+    } elseif (is_staff_logged_in()) {
+        $log['staffid'] = get_staff_full_name(get_staff_user_id());
+    } else {
+        $log['staffid'] = null;
+    }
+    $log = hooks()->apply_filters('before_log_activity', $log);
+    $CI->db->insert(db_prefix() . 'activity_log', $log);
+}
+
+/** CI log_message(): appends to <stack>/log/standin.log. */
+function log_message($level, $message): void
+{
+    $dir = STANDIN_STACK_DIR . '/log';
+    if (!is_dir($dir)) {
+        return;
+    }
+    @file_put_contents($dir . '/standin.log', strtoupper((string) $level) . ' - ' . date('Y-m-d H:i:s') . ' --> ' . $message . "\n", FILE_APPEND);
+}
+
+function set_alert($type, $message): void
+{
+    get_instance()->session->set_flashdata('message-' . $type, $message);
+}
+
+function _l($line, $label = '', $log_errors = true): string
+{
+    $CI = &get_instance();
+    $_line = $CI->lang->line(trim((string) $line), $log_errors);
+    if ($_line === false) {
+        return (string) $line;
+    }
+    try {
+        if (is_array($label) && count($label) > 0) {
+            return vsprintf($_line, $label);
+        }
+        return sprintf($_line, $label);
+    } catch (Throwable $e) {
+        return $_line;
+    }
+}
+
+// ---------------------------------------------------------------- misc Perfex helpers
+
+function total_rows($table, $where = []): int
+{
+    $CI = &get_instance();
+    if (is_array($where) && count($where) > 0 || is_string($where) && $where !== '') {
+        $CI->db->where($where);
+    }
+    return (int) $CI->db->count_all_results($table);
+}
+
+function app_generate_hash(): string
+{
+    return md5(rand() . microtime() . time() . uniqid());
+}
+
+function get_decimal_places(): int
+{
+    return (int) hooks()->apply_filters('app_decimal_places', 2);
+}
+
+function to_sql_date($date, $datetime = false)
+{
+    if ($date === '' || $date === null) {
+        return null;
+    }
+    $ts = strtotime((string) $date);
+    return $ts === false ? null : date($datetime ? 'Y-m-d H:i:s' : 'Y-m-d', $ts);
+}
+
+function _d($date)
+{
+    return $date ? date('Y-m-d', strtotime((string) $date)) : '';
+}
+
+function _dt($date)
+{
+    return $date ? date('Y-m-d H:i:s', strtotime((string) $date)) : '';
+}
+
+/**
+ * Formats a decimal amount with the currency's separators and symbol placement, without floats.
+ * $currency: currency object, id or ISO name.
+ */
+function app_format_money($amount, $currency, $excludeSymbol = false): string
+{
+    if (!is_object($currency)) {
+        $CI = &get_instance();
+        $CI->load->model('currencies_model');
+        $currency = is_numeric($currency) ? $CI->currencies_model->get($currency) : $CI->currencies_model->get_by_name((string) $currency);
+    }
+    $dec = $currency->decimal_separator ?? '.';
+    $thousand = $currency->thousand_separator ?? ',';
+    $amount = is_float($amount) ? number_format($amount, 2, '.', '') : (string) $amount;
+    $amount = standin_is_decimal($amount) ? standin_decimal($amount) : '0.00';
+    $neg = $amount[0] === '-';
+    [$int, $frac] = explode('.', ltrim($amount, '-'));
+    $int = strrev(implode($thousand, str_split(strrev($int), 3)));
+    $formatted = ($neg ? '-' : '') . $int . (get_decimal_places() > 0 ? $dec . $frac : '');
+    if ($excludeSymbol || !$currency) {
+        return $formatted;
+    }
+    $symbol = $currency->symbol ?? ($currency->name ?? '');
+    return ($currency->placement ?? 'before') === 'after' ? $formatted . $symbol : $symbol . $formatted;
+}
+
+function get_base_currency()
+{
+    $CI = &get_instance();
+    $CI->load->model('currencies_model');
+    return $CI->currencies_model->get_base_currency();
+}
+
+// ---------------------------------------------------------------- auth state
+
+function is_staff_logged_in(): bool
+{
+    return (bool) get_instance()->session->userdata('staff_logged_in');
+}
+
+function is_client_logged_in(): bool
+{
+    return (bool) get_instance()->session->userdata('client_logged_in');
+}
+
+function get_staff_user_id()
+{
+    $id = get_instance()->session->userdata('staff_user_id');
+    return $id === null ? false : (int) $id;
+}
+
+function get_client_user_id()
+{
+    $id = get_instance()->session->userdata('client_user_id');
+    return $id === null ? false : (int) $id;
+}
+
+function get_contact_user_id()
+{
+    $id = get_instance()->session->userdata('contact_user_id');
+    return $id === null ? false : (int) $id;
+}
+
+function is_admin($staffid = ''): bool
+{
+    $id = $staffid !== '' ? $staffid : get_staff_user_id();
+    return $id ? total_rows(db_prefix() . 'staff', ['staffid' => $id, 'admin' => 1]) > 0 : false;
+}
+
+function staff_can($capability = '', $feature = null, $staff_id = ''): bool
+{
+    return is_staff_logged_in();
+}
+
+function has_permission($permission, $staffid = '', $can = ''): bool
+{
+    return is_staff_logged_in();
+}
+
+function get_staff_full_name($userid = ''): string
+{
+    $id = $userid !== '' ? $userid : get_staff_user_id();
+    $row = $id ? get_instance()->db->select('firstname, lastname')->where('staffid', $id)->get(db_prefix() . 'staff')->row() : null;
+    return $row ? trim($row->firstname . ' ' . $row->lastname) : '';
+}
+
+function get_primary_contact_user_id($userid)
+{
+    $row = get_instance()->db->select('id')->where(['userid' => $userid, 'is_primary' => 1])->get(db_prefix() . 'contacts')->row();
+    return $row ? (int) $row->id : false;
+}
+
+// ---------------------------------------------------------------- forms (CI form_helper subset)
+
+function form_open($action = '', $attributes = [], $hidden = []): string
+{
+    if ($action === '') {
+        $action = current_url();
+    } elseif (!preg_match('#^(\w+:)?//#', $action)) {
+        $action = site_url($action);
+    }
+    $attrs = is_array($attributes) ? $attributes : [];
+    $attrs['method'] = $attrs['method'] ?? 'post';
+    $html = '<form action="' . e($action) . '"';
+    foreach ($attrs as $k => $v) {
+        $html .= ' ' . $k . '="' . e($v) . '"';
+    }
+    if (is_string($attributes) && $attributes !== '') {
+        $html .= ' ' . $attributes;
+    }
+    $html .= ' accept-charset="utf-8">' . "\n";
+    if (strtolower($attrs['method']) === 'post') {
+        $hidden = array_merge([get_instance()->security->get_csrf_token_name() => get_instance()->security->get_csrf_hash()], $hidden);
+    }
+    return $html . form_hidden($hidden);
+}
+
+function form_open_multipart($action = '', $attributes = [], $hidden = []): string
+{
+    $attributes = is_array($attributes) ? $attributes : [];
+    $attributes['enctype'] = 'multipart/form-data';
+    return form_open($action, $attributes, $hidden);
+}
+
+function form_hidden($name, $value = ''): string
+{
+    $out = '';
+    foreach (is_array($name) ? $name : [$name => $value] as $k => $v) {
+        $out .= '<input type="hidden" name="' . e($k) . '" value="' . e($v) . '">' . "\n";
+    }
+    return $out;
+}
+
+function form_close($extra = ''): string
+{
+    return '</form>' . $extra;
+}
+
+function csrf_field(): string
+{
+    return form_hidden(get_instance()->security->get_csrf_token_name(), get_instance()->security->get_csrf_hash());
+}

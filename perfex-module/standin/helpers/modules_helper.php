@@ -1,0 +1,78 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+function register_activation_hook($module, $function): void
+{
+    hooks()->add_action("activate_{$module}_module", $function);
+}
+
+function register_deactivation_hook($module, $function): void
+{
+    hooks()->add_action("deactivate_{$module}_module", $function);
+}
+
+/** Only used when the module ships no uninstall.php. */
+function register_uninstall_hook($module, $function): void
+{
+    hooks()->add_action("uninstall_{$module}_module", $function);
+}
+
+/** Loads modules/<m>/language/<active language>/<file>_lang.php (english fallback). */
+function register_language_files($module, $languages = []): void
+{
+    $CI = &get_instance();
+    $languages = $languages === [] || $languages === null ? [$module] : (array) $languages;
+    $idiom = get_option('active_language') ?: 'english';
+    foreach ($languages as $file) {
+        $path = APP_MODULES_PATH . "$module/language/$idiom/{$file}_lang.php";
+        if (!is_file($path)) {
+            $idiom = 'english';
+        }
+        $CI->lang->load("$module/$file", $idiom);
+    }
+}
+
+/**
+ * $id: 'x_gateway' (loads modules/<m>/libraries/X_gateway.php as $CI->x_gateway) or an App_gateway
+ * instance; the instance's initMode is added once to the app_payment_gateways filter.
+ */
+function register_payment_gateway($id, $module): void
+{
+    $CI = &get_instance();
+    $CI->load->model('payment_modes_model');
+    $CI->payment_modes_model->add_payment_gateway($id, $module);
+}
+
+function register_cron_task($function): void
+{
+    hooks()->add_action('after_cron_run', $function);
+}
+
+function register_merge_fields($for): void
+{
+}
+
+function register_staff_capabilities($feature_id, $config, $name = null): void
+{
+}
+
+function module_dir_path($module, $concat = ''): string
+{
+    return APP_MODULES_PATH . $module . '/' . ltrim((string) $concat, '/');
+}
+
+function module_dir_url($module, $segment = ''): string
+{
+    return site_url('modules/' . $module . '/' . ltrim((string) $segment, '/'));
+}
+
+function module_libs_path($module, $concat = ''): string
+{
+    return module_dir_path($module, 'libraries/' . ltrim((string) $concat, '/'));
+}
+
+function module_views_path($module, $concat = ''): string
+{
+    return module_dir_path($module, 'views/' . ltrim((string) $concat, '/'));
+}

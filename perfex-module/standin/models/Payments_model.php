@@ -1,0 +1,144 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+class Payments_model extends App_Model
+{
+    /**
+     * Inserts a payment record (only real tblinvoicepaymentrecords columns: an unknown key makes the insert
+     * throw), sets daterecorded, forces date to today when no staff member records it, runs the
+     * before_payment_recorded filter, update_invoice_status() and the after_payment_added action.
+     * @return int|false the payment id
+     */
+    public function add($data, $subscription = false)
+    {
+        unset($data['do_not_send_email_template'], $data['do_not_redirect']);
+        if (!is_staff_logged_in() || empty($data['date'])) {
+            $data['date'] = date('Y-m-d');
+        } else {
+            $data['date'] = to_sql_date($data['date']);
+        }
+        $data['daterecorded'] = date('Y-m-d H:i:s');
+        $data = hooks()->apply_filters('before_payment_recorded', $data);
+
+        $this->db->insert(db_prefix() . 'invoicepaymentrecords', $data);
+        $insert_id = $this->db->insert_id();
+        if (!$insert_id) {
+            return false;
+        }
+        update_invoice_status($data['invoiceid']);
+        log_activity('Payment Recorded [ID:' . $insert_id . ', Invoice Number: ' . format_invoice_number($data['invoiceid'])
+            . ', Total: ' . $data['amount'] . ']', is_staff_logged_in() ? null : 'System');
+        hooks()->do_action('after_payment_added', $insert_id);
+        return $insert_id;
+    }
+
+    public function get($id)
+    {
+        $row = $this->db->select('*, ' . db_prefix() . 'invoicepaymentrecords.id as paymentid')
+            ->where(db_prefix() . 'invoicepaymentrecords.id', $id)->get(db_prefix() . 'invoicepaymentrecords')->row();
+        if ($row) {
+            $row->name = $this->mode_name((string) $row->paymentmode);
+        }
+        return $row;
+    }
+
+    public function transaction_exists($transactionId, $invoiceId = null): bool
+    {
+        $this->db->where('transactionid', $transactionId);
+        if ($invoiceId !== null) {
+            $this->db->where('invoiceid', $invoiceId);
+        }
+        return $this->db->count_all_results(db_prefix() . 'invoicepaymentrecords') > 0;
+    }
+
+    /** Rows of tblinvoicepaymentrecords plus paymentid and the payment mode's display name. */
+    public function get_invoice_payments($invoiceid): array
+    {
+        $rows = $this->db->select('*, ' . db_prefix() . 'invoicepaymentrecords.id as paymentid')
+            ->where('invoiceid', $invoiceid)->order_by(db_prefix() . 'invoicepaymentrecords.id', 'asc')
+            ->get(db_prefix() . 'invoicepaymentrecords')->result_array();
+        foreach ($rows as &$r) {
+            $r['name'] = $this->mode_name((string) $r['paymentmode']);
+        }
+        return $rows;
+    }
+
+    private function mode_name(string $mode): string
+    {
+        $this->load->model('payment_modes_model');
+        $m = $this->payment_modes_model->get($mode, [], true);
+        return $m ? (string) (is_array($m) ? $m['name'] : $m->name) : $mode;
+    }
+
+    /**
+     * Customer pressed Pay on invoice/<id>/<hash>: validates the mode and amount, builds the 3.x $data
+     * (amount as a 2-decimal string, invoiceid, invoice object, gateway_fee, payment_attempt) and calls
+     * the gateway's process_payment($data). Its return value is ignored; redirects back on errors.
+     */
+    public function process_payment($data, $invoiceid = '')
+    {
+        $this->load->model('invoices_model');
+        $this->load->model('payment_modes_model');
+        $this->load->model('payment_attempts_model');
+        $invoice = $this->invoices_model->get($invoiceid);
+        if (!$invoice) {
+            show_404();
+        }
+        $back = 'invoice/' . $invoice->id . '/' . $invoice->hash;
+        $mode = isset($data['paymentmode']) ? (string) $data['paymentmode'] : '';
+        if ($mode === '') {
+            set_alert('warning', _l('invoice_html_payment_modes_not_selected'));
+            redirect($back);
+        }
+        if (in_array((int) $invoice->status, [Invoices_model::STATUS_PAID, Invoices_model::STATUS_CANCELLED, Invoices_model::STATUS_DRAFT], true)) {
+            set_alert('warning', _l('invoice_payment_not_allowed'));
+            redirect($back);
+        }
+        $gateway = $this->payment_modes_model->get($mode);
+        if (!$gateway || is_numeric($mode) || !isset($gateway->instance) || (string) $gateway->active !== '1'
+            || !is_payment_mode_allowed_for_invoice($mode, $invoice->id)) {
+            set_alert('warning', _l('invoice_payment_mode_not_allowed'));
+            redirect($back);
+        }
+
+        $left = $invoice->total_left_to_pay;
+        if (get_option('allow_payment_amount_to_be_modified') == '1' && isset($data['amount']) && trim((string) $data['amount']) !== '') {
+            $posted = trim(str_replace(',', '.', (string) $data['amount']));
+            if (!standin_is_decimal($posted)) {
+                set_alert('warning', _l('invoice_payment_amount_invalid'));
+                redirect($back);
+            }
+            $amount = standin_decimal($posted);
+        } else {
+            $amount = $left;
+        }
+        if (standin_decimal_cmp($amount, '0') <= 0) {
+            set_alert('warning', _l('invoice_payment_amount_invalid'));
+            redirect($back);
+        }
+        if (standin_decimal_cmp($amount, $left) > 0) {
+            set_alert('warning', _l('invoice_payment_amount_exceeds_left'));
+            redirect($back);
+        }
+
+        $fee = $gateway->instance->getFee((float) $amount);
+        if ($fee > 0) {
+            $amount = standin_decimal_add($amount, number_format($fee, 2, '.', ''));
+        }
+        $data['amount']      = $amount;
+        $data['invoiceid']   = (int) $invoice->id;
+        $data['invoice']     = $invoice;
+        $data['gateway_fee'] = $fee;
+        $data['payment_attempt'] = $this->payment_attempts_model->add([
+            'reference'       => app_generate_hash(),
+            'invoice_id'      => $invoice->id,
+            'amount'          => $amount,
+            'fee'             => $fee,
+            'payment_gateway' => $mode,
+        ]);
+        $data = hooks()->apply_filters('before_process_gateway_func', $data);
+
+        return $gateway->instance->process_payment($data);
+    }
+}

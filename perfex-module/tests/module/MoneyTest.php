@@ -1,0 +1,53 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+defined('BASEPATH') or define('BASEPATH', __DIR__);
+require_once dirname(__DIR__, 2) . '/paybridge/libraries/Paybridge_money.php';
+
+/** Pure conversions used at the extension boundary (no stack needed). */
+final class MoneyTest extends TestCase
+{
+    public function testPerfexAmountsAreNormalisedToTwoDecimalsWithoutFloats(): void
+    {
+        $this->assertSame('12.50', Paybridge_money::perfexAmount('12.5'));
+        $this->assertSame('120.00', Paybridge_money::perfexAmount('120'));
+        $this->assertSame('0.10', Paybridge_money::perfexAmount('000.1'));
+        $this->assertSame('7.00', Paybridge_money::perfexAmount(7));
+    }
+
+    public function testInvalidPerfexAmountsAreRefused(): void
+    {
+        foreach (['', '0', '0.00', '-1.00', '1e3', ' 1.00x', '1.005', '1,00'] as $bad) {
+            try {
+                Paybridge_money::perfexAmount($bad);
+                $this->fail("accepted '$bad'");
+            } catch (InvalidArgumentException $e) {
+                $this->assertSame('invalid_amount', $e->getMessage());
+            }
+        }
+    }
+
+    public function testMinorUnitsFollowTheIsoExponent(): void
+    {
+        $this->assertSame(1250, Paybridge_money::toMinor('12.50', 'EUR'));
+        $this->assertSame(1200, Paybridge_money::toMinor('1200.00', 'JPY'));
+        $this->assertSame(12500, Paybridge_money::toMinor('12.50', 'KWD'));
+        $this->assertSame('1200', Paybridge_money::fromMinor(1200, 'JPY'));
+        $this->assertSame('12.500', Paybridge_money::fromMinor(12500, 'KWD'));
+        $this->assertSame('0.05', Paybridge_money::fromMinor(5, 'EUR'));
+    }
+
+    public function testYenWithCentsCannotBeSentToAProvider(): void
+    {
+        $this->expectException(InvalidArgumentException::class);
+        Paybridge_money::toMinor('1200.50', 'JPY');
+    }
+
+    public function testSumsOfCentsStayExact(): void
+    {
+        // 0.1 + 0.2 style inputs: each converted exactly, no binary float residue.
+        $this->assertSame(30, Paybridge_money::toMinor('0.10', 'EUR') + Paybridge_money::toMinor('0.20', 'EUR'));
+        $this->assertSame(999999999999999, Paybridge_money::toMinor('9999999999999.99', 'EUR')); // decimal(15,2) max
+    }
+}
