@@ -52,12 +52,18 @@ pub struct Store {
 
 impl Store {
     pub fn new_link_id(&mut self) -> u64 {
-        self.next_link = self.next_link.max(1000) + 1;
+        if self.next_link == 0 {
+            self.next_link = crate::util::id_base(1000);
+        }
+        self.next_link += 1;
         self.next_link
     }
 
     fn new_tx_id(&mut self) -> u64 {
-        self.next_tx = self.next_tx.max(6_636_000) + 1;
+        if self.next_tx == 0 {
+            self.next_tx = crate::util::id_base(6_636_000);
+        }
+        self.next_tx += 1;
         self.next_tx
     }
 

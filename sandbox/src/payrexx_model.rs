@@ -53,12 +53,18 @@ pub struct Store {
 
 impl Store {
     pub fn new_gateway_id(&mut self) -> u64 {
+        if self.next_gateway == 0 {
+            self.next_gateway = crate::util::id_base(0);
+        }
         self.next_gateway += 1;
         self.next_gateway
     }
 
     pub fn new_tx_id(&mut self) -> u64 {
-        self.next_tx = self.next_tx.max(3_512_000) + 1;
+        if self.next_tx == 0 {
+            self.next_tx = crate::util::id_base(3_512_000);
+        }
+        self.next_tx += 1;
         self.next_tx
     }
 

@@ -340,15 +340,7 @@ write_env() {
   mv "$f" "$STACK/env"
 }
 
-reset_db() {
-  log "sandbox (re)started: resetting the Perfex database (set STACK_KEEP_DB=1 to keep it)"
-  mariadb --defaults-file="$STACK/my.cnf" -e "DROP DATABASE IF EXISTS \`$DB_NAME\`;
-    CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-    GRANT ALL ON \`$DB_NAME\`.* TO '$DB_USER'@'localhost';"
-}
-
 setup_standin() {
-  if [ "${SANDBOX_RESTARTED:-0}" = 1 ] && [ "${STACK_KEEP_DB:-0}" != 1 ] && db_has_tables; then reset_db; fi
   ADMIN_EMAIL=$ADMIN_EMAIL ADMIN_PASSWORD=$ADMIN_PASSWORD standin install >/dev/null
   if [ -f "$MODULE_SRC/paybridge.php" ]; then
     standin activate paybridge >/dev/null
