@@ -14,6 +14,7 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub enum Error {
     /// Missing or invalid configuration; the message names the key, never its value.
     Config(String),
@@ -72,6 +73,30 @@ impl Error {
             | Error::UnsupportedCurrency(_) => Kind::InvalidPayload,
             Error::ProviderRejected { .. } | Error::InvalidResponse { .. } => Kind::Api,
             Error::Timeout { .. } | Error::ConnectionFailed { .. } => Kind::Transport,
+        }
+    }
+
+    /// Removes any occurrence of `secret` from text a provider sent back (some APIs echo the
+    /// request, Authorization header included, into their error messages).
+    pub fn redact(self, secret: &[u8]) -> Self {
+        let Ok(secret) = std::str::from_utf8(secret) else { return self };
+        if secret.len() < 4 {
+            return self;
+        }
+        let clean = |s: String| s.replace(secret, "[redacted]");
+        match self {
+            Error::ProviderRejected { http_status, provider_code, message, request_id } => {
+                Error::ProviderRejected {
+                    http_status,
+                    provider_code: provider_code.map(clean),
+                    message: clean(message),
+                    request_id: request_id.map(clean),
+                }
+            }
+            Error::InvalidResponse { http_status, message } => {
+                Error::InvalidResponse { http_status, message: clean(message) }
+            }
+            other => other,
         }
     }
 

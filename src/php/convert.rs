@@ -7,15 +7,38 @@ use crate::money::{Currency, Money};
 use crate::providers::{Config, ConfigValue, Hint, Payment, PaymentRequest};
 use crate::webhook::{Event, Headers};
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::Value;
 
-fn key_name(k: &ArrayKey) -> Option<String> {
+/// An array key as PHP holds it: an int, or a byte string that may not be UTF-8.
+enum Key {
+    Int,
+    Text(String),
+    Bytes,
+}
+
+/// Walks an array without ext-php-rs's key conversion, which panics on a non-UTF-8 key.
+fn entries(arr: &ZendHashTable) -> Vec<(Key, &Zval)> {
+    let mut out = Vec::with_capacity(arr.len());
+    let mut it = arr.iter();
+    while let Some((k, v)) = it.next_zval() {
+        let key = if k.is_long() {
+            Key::Int
+        } else {
+            match k.zend_str().map(|z| std::str::from_utf8(z.as_bytes()).map(str::to_string)) {
+                Some(Ok(s)) => Key::Text(s),
+                _ => Key::Bytes,
+            }
+        };
+        out.push((key, v));
+    }
+    out
+}
+
+fn key_name(k: &Key) -> Option<String> {
     match k {
-        ArrayKey::String(s) => Some(s.clone()),
-        ArrayKey::Str(s) => Some((*s).to_string()),
-        ArrayKey::ZendString(z) => Some(String::from_utf8_lossy(z.as_bytes()).into_owned()),
-        ArrayKey::Long(_) => None,
+        Key::Text(s) => Some(s.clone()),
+        Key::Int | Key::Bytes => None,
     }
 }
 
@@ -32,8 +55,8 @@ fn utf8(z: &Zval, what: &str) -> Result<Option<String>> {
 
 pub fn config(arr: &ZendHashTable) -> Result<Config> {
     let mut c = Config::new();
-    for (k, v) in arr.iter() {
-        let name = key_name(&k).ok_or_else(|| Error::config("config keys must be strings"))?;
+    for (k, v) in entries(arr) {
+        let name = key_name(&k).ok_or_else(|| Error::config("config keys must be UTF-8 strings"))?;
         let v = v.dereference();
         let value = if let Some(i) = v.long() {
             ConfigValue::Int(i)
@@ -43,7 +66,7 @@ pub fn config(arr: &ZendHashTable) -> Result<Config> {
             ConfigValue::Str(v.str().ok_or_else(|| Error::config(format!("{name} must be UTF-8")))?.to_string())
         } else if let Some(list) = v.array() {
             let mut out = Vec::new();
-            for (_, item) in list.iter() {
+            for (_, item) in entries(list) {
                 match item.dereference().str() {
                     Some(s) => out.push(s.to_string()),
                     None => return Err(Error::config(format!("{name} must be a list of strings"))),
@@ -95,7 +118,7 @@ fn optional(arr: &ZendHashTable, key: &str) -> Result<Option<String>> {
 }
 
 pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
-    for (k, _) in arr.iter() {
+    for (k, _) in entries(arr) {
         match key_name(&k) {
             Some(n) if REQUEST_KEYS.contains(&n.as_str()) => {}
             Some(n) => {
@@ -114,7 +137,7 @@ pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
     let mut metadata = Vec::new();
     if let Some(m) = arr.get("metadata").map(Zval::dereference).filter(|z| !z.is_null()) {
         let m = m.array().ok_or_else(|| Error::request("metadata must be an array of strings"))?;
-        for (k, v) in m.iter() {
+        for (k, v) in entries(m) {
             let name = key_name(&k).ok_or_else(|| Error::request("metadata keys must be strings"))?;
             let value = utf8(v, "metadata values")?.unwrap_or_default();
             metadata.push((name, value));
@@ -148,11 +171,11 @@ pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
 
 pub fn headers(arr: &ZendHashTable) -> Result<Headers> {
     let mut h = Headers::new();
-    for (k, v) in arr.iter() {
+    for (k, v) in entries(arr) {
         let Some(name) = key_name(&k) else { continue };
         let v = v.dereference();
         if let Some(list) = v.array() {
-            for (_, item) in list.iter() {
+            for (_, item) in entries(list) {
                 if let Some(s) = item.dereference().zend_str() {
                     h.push(&name, String::from_utf8_lossy(s.as_bytes()).into_owned())?;
                 }

@@ -142,7 +142,12 @@ fn throw_as<T: RegisteredClass + HasDetails>(message: &str, details: Details) ->
 /// The one mapping from core errors to PHP exceptions (style.md: one `From` in the binding).
 impl From<Error> for PhpException {
     fn from(e: Error) -> PhpException {
-        let message = e.to_string();
+        // Zend messages are C strings: a NUL (or any control byte) echoed from input is escaped.
+        let message: String = e
+            .to_string()
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
         let d = details_of(&e);
         match e.kind() {
             Kind::Config => throw_as::<ConfigException>(&message, d),

@@ -122,7 +122,7 @@ impl NeroPay {
     }
 
     fn retrieve_transaction(&self, id: &str) -> Result<(wire::Transaction, Value)> {
-        let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?)?;
+        let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?).map_err(|e| e.redact(self.secret_key.expose()))?;
         let tx = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
         Ok((tx, data))
@@ -161,12 +161,12 @@ impl Provider for NeroPay {
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
         let key = req.idempotency_key.clone().unwrap_or_else(new_idempotency_key);
-        let data = data_of(self.signed_post("/payment-links", &body, &key)?)?;
+        let data = data_of(self.signed_post("/payment-links", &body, &key)?).map_err(|e| e.redact(self.secret_key.expose()))?;
         self.link_from(data, Some(&req.money))
     }
 
     fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?)?;
+        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?).map_err(|e| e.redact(self.secret_key.expose()))?;
         self.link_from(data, None)
     }
 

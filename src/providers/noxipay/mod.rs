@@ -57,6 +57,10 @@ impl Noxipay {
     }
 
     fn payment_from(&self, resp: Response) -> Result<Payment> {
+        self.payment_from_unredacted(resp).map_err(|e| e.redact(self.secret_key.expose()))
+    }
+
+    fn payment_from_unredacted(&self, resp: Response) -> Result<Payment> {
         if !(200..300).contains(&resp.status) {
             let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body).ok().map(|e| e.error);
             let code = err.as_ref().and_then(|e| e.code.clone());

@@ -101,7 +101,7 @@ impl Payrexx {
     }
 
     fn gateway(&self, id: &str) -> Result<(wire::Gateway, Value)> {
-        let data = first_of(self.call(Method::Get, &format!("Gateway/{}/", path_segment(id)?), Map::new())?)?;
+        let data = self.first_of(self.call(Method::Get, &format!("Gateway/{}/", path_segment(id)?), Map::new()))?;
         let gw = serde_json::from_value(data.clone()).map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
         Ok((gw, data))
     }
@@ -146,7 +146,7 @@ impl Provider for Payrexx {
         if let Some(n) = &req.notify_url {
             p.insert("notifyUrl".into(), json!(n));
         }
-        let data = first_of(self.call(Method::Post, "Gateway/", p)?)?;
+        let data = self.first_of(self.call(Method::Post, "Gateway/", p))?;
         let gw: wire::Gateway = serde_json::from_value(data.clone()).map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
         self.payment_from(gw, data)
     }
@@ -233,7 +233,7 @@ impl Provider for Payrexx {
             (payment.id, payment.reference, status_text, payment.money, key)
         } else {
             let tid = body_tx_id.ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-            let data = first_of(self.call(Method::Get, &format!("Transaction/{}/", path_segment(&tid)?), Map::new())?)?;
+            let data = self.first_of(self.call(Method::Get, &format!("Transaction/{}/", path_segment(&tid)?), Map::new()))?;
             let tx: wire::Transaction = serde_json::from_value(data).map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
             let inv = tx.invoice.as_ref().ok_or_else(|| invalid_response(200, "transaction without invoice"))?;
             let currency = inv.currency_alpha3.clone().or(inv.currency.clone()).unwrap_or_default();
@@ -279,6 +279,12 @@ fn gateway_status(gw: &wire::Gateway) -> PaymentStatus {
     match last.and_then(|t| t.status.as_deref()) {
         Some(s) => transaction_status(s),
         None => transaction_status(gw.status.as_deref().unwrap_or("")),
+    }
+}
+
+impl Payrexx {
+    fn first_of(&self, resp: Result<Response>) -> Result<Value> {
+        resp.and_then(first_of).map_err(|e| e.redact(self.secret.expose()))
     }
 }
 
