@@ -22,6 +22,9 @@ namespace PayBridge {
      *  - "noxipay": secret_key (required), webhook_secret (required for webhooks; string or list),
      *    base_url (default https://api.noxipay.com/v1), timeout_ms, connect_timeout_ms, max_retries,
      *    tolerance_seconds (default 259200 = 72 h, on the event's `created`).
+     *  - every provider also accepts `fixed_now` (int, Unix seconds): the current time used for
+     *    webhook timestamp checks — for tests and for replaying archived webhooks.
+     *  - `base_url` must be https://, except for a loopback host (a local sandbox).
      *
      * Normalized payment (createPayment, retrievePayment):
      *   ['id' => string, 'reference' => string, 'status' => string, 'checkout_url' => ?string,
@@ -80,7 +83,8 @@ namespace PayBridge {
          * @return array normalized event, `verified` = "signature" or "none"
          * @throws Exception\SignatureException missing_header, malformed_signature, signature_mismatch,
          *   timestamp_out_of_tolerance
-         * @throws Exception\InvalidPayloadException invalid_payload, invalid_amount, unsupported_currency
+         * @throws Exception\InvalidPayloadException invalid_payload (also: body over 1 MiB, more than 256
+         *   headers), invalid_amount, unsupported_currency
          * @throws Exception\ConfigException config (e.g. Noxipay without webhook_secret)
          */
         public function parseWebhook(string $rawBody, array $headers): array {}
@@ -90,15 +94,17 @@ namespace PayBridge {
          * the API's status, amount and currency with `verified` = "api". This is the only result that
          * may mark an invoice paid for providers without a documented webhook signature.
          *
-         * @param array{payment_id?: string, reference?: string} $hint identifies the payment when the
-         *   body cannot (e.g. the module's per-payment token resolved to the provider payment id)
+         * @param array{payment_id?: string|int, reference?: string}|null $hint identifies the payment
+         *   when the body cannot (e.g. the module's per-payment token resolved to the provider
+         *   payment id); with a hint and no webhook secret, an empty or malformed body still leads to
+         *   the re-read (the body is only a wake-up call).
          * @return array normalized event
          * @throws Exception\SignatureException
          * @throws Exception\InvalidPayloadException
          * @throws Exception\ApiException
          * @throws Exception\TransportException
          */
-        public function confirmWebhook(string $rawBody, array $headers, array $hint = []): array {}
+        public function confirmWebhook(string $rawBody, array $headers, ?array $hint = null): array {}
     }
 }
 
