@@ -21,7 +21,10 @@ pub enum Error {
     MissingHeader(String),
     MalformedSignature(String),
     SignatureMismatch,
-    TimestampOutOfTolerance { too_old: bool, skew_seconds: i64 },
+    TimestampOutOfTolerance {
+        too_old: bool,
+        skew_seconds: i64,
+    },
     InvalidPayload(String),
     /// A request given by the caller is missing a field or has a wrong type.
     InvalidRequest(String),
@@ -34,11 +37,19 @@ pub enum Error {
         request_id: Option<String>,
     },
     /// The provider answered 2xx but the body is not what its contract says.
-    InvalidResponse { http_status: u16, message: String },
+    InvalidResponse {
+        http_status: u16,
+        message: String,
+    },
     /// No answer in time. `retry_safe` is true when the operation carries an idempotency key or
     /// is a read, so repeating it cannot create a second payment.
-    Timeout { retry_safe: bool },
-    ConnectionFailed { retry_safe: bool, message: String },
+    Timeout {
+        retry_safe: bool,
+    },
+    ConnectionFailed {
+        retry_safe: bool,
+        message: String,
+    },
 }
 
 impl Error {
@@ -79,23 +90,32 @@ impl Error {
     /// Removes any occurrence of `secret` from text a provider sent back (some APIs echo the
     /// request, Authorization header included, into their error messages).
     pub fn redact(self, secret: &[u8]) -> Self {
-        let Ok(secret) = std::str::from_utf8(secret) else { return self };
+        let Ok(secret) = std::str::from_utf8(secret) else {
+            return self;
+        };
         if secret.len() < 4 {
             return self;
         }
         let clean = |s: String| s.replace(secret, "[redacted]");
         match self {
-            Error::ProviderRejected { http_status, provider_code, message, request_id } => {
-                Error::ProviderRejected {
-                    http_status,
-                    provider_code: provider_code.map(clean),
-                    message: clean(message),
-                    request_id: request_id.map(clean),
-                }
-            }
-            Error::InvalidResponse { http_status, message } => {
-                Error::InvalidResponse { http_status, message: clean(message) }
-            }
+            Error::ProviderRejected {
+                http_status,
+                provider_code,
+                message,
+                request_id,
+            } => Error::ProviderRejected {
+                http_status,
+                provider_code: provider_code.map(clean),
+                message: clean(message),
+                request_id: request_id.map(clean),
+            },
+            Error::InvalidResponse {
+                http_status,
+                message,
+            } => Error::InvalidResponse {
+                http_status,
+                message: clean(message),
+            },
             other => other,
         }
     }
@@ -121,24 +141,50 @@ impl fmt::Display for Error {
             Error::MissingHeader(h) => write!(f, "missing header {h}"),
             Error::MalformedSignature(m) => write!(f, "malformed signature: {m}"),
             Error::SignatureMismatch => {
-                write!(f, "signature does not match the body and any configured secret")
+                write!(
+                    f,
+                    "signature does not match the body and any configured secret"
+                )
             }
-            Error::TimestampOutOfTolerance { too_old: true, skew_seconds } => {
+            Error::TimestampOutOfTolerance {
+                too_old: true,
+                skew_seconds,
+            } => {
                 write!(f, "timestamp too old ({skew_seconds} s beyond tolerance)")
             }
-            Error::TimestampOutOfTolerance { too_old: false, skew_seconds } => {
-                write!(f, "timestamp too new ({skew_seconds} s in the future beyond tolerance)")
+            Error::TimestampOutOfTolerance {
+                too_old: false,
+                skew_seconds,
+            } => {
+                write!(
+                    f,
+                    "timestamp too new ({skew_seconds} s in the future beyond tolerance)"
+                )
             }
             Error::InvalidPayload(m) => write!(f, "invalid payload: {m}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::InvalidAmount(m) => write!(f, "invalid amount: {m}"),
             Error::UnsupportedCurrency(c) => write!(f, "unsupported currency: {c}"),
-            Error::ProviderRejected { http_status, provider_code, message, .. } => {
+            Error::ProviderRejected {
+                http_status,
+                provider_code,
+                message,
+                ..
+            } => {
                 let code = provider_code.as_deref().unwrap_or("-");
-                write!(f, "provider rejected the request (HTTP {http_status}, {code}): {message}")
+                write!(
+                    f,
+                    "provider rejected the request (HTTP {http_status}, {code}): {message}"
+                )
             }
-            Error::InvalidResponse { http_status, message } => {
-                write!(f, "unreadable provider response (HTTP {http_status}): {message}")
+            Error::InvalidResponse {
+                http_status,
+                message,
+            } => {
+                write!(
+                    f,
+                    "unreadable provider response (HTTP {http_status}): {message}"
+                )
             }
             Error::Timeout { .. } => write!(f, "provider did not answer in time"),
             Error::ConnectionFailed { message, .. } => write!(f, "connection failed: {message}"),

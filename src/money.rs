@@ -7,27 +7,174 @@ use std::fmt;
 /// Active ISO 4217 codes with their minor-unit exponent (ISO 4217 list, 2025 amendments: XCG,
 /// ZWG added; ANG/SLL/BGN/ZWL still accepted as providers keep them for a while).
 const ISO_4217: &[(&str, u8)] = &[
-    ("AED", 2), ("AFN", 2), ("ALL", 2), ("AMD", 2), ("ANG", 2), ("AOA", 2), ("ARS", 2), ("AUD", 2),
-    ("AWG", 2), ("AZN", 2), ("BAM", 2), ("BBD", 2), ("BDT", 2), ("BGN", 2), ("BHD", 3), ("BIF", 0),
-    ("BMD", 2), ("BND", 2), ("BOB", 2), ("BOV", 2), ("BRL", 2), ("BSD", 2), ("BTN", 2), ("BWP", 2),
-    ("BYN", 2), ("BZD", 2), ("CAD", 2), ("CDF", 2), ("CHE", 2), ("CHF", 2), ("CHW", 2), ("CLF", 4),
-    ("CLP", 0), ("CNY", 2), ("COP", 2), ("COU", 2), ("CRC", 2), ("CUP", 2), ("CVE", 2), ("CZK", 2),
-    ("DJF", 0), ("DKK", 2), ("DOP", 2), ("DZD", 2), ("EGP", 2), ("ERN", 2), ("ETB", 2), ("EUR", 2),
-    ("FJD", 2), ("FKP", 2), ("GBP", 2), ("GEL", 2), ("GHS", 2), ("GIP", 2), ("GMD", 2), ("GNF", 0),
-    ("GTQ", 2), ("GYD", 2), ("HKD", 2), ("HNL", 2), ("HTG", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2),
-    ("INR", 2), ("IQD", 3), ("IRR", 2), ("ISK", 0), ("JMD", 2), ("JOD", 3), ("JPY", 0), ("KES", 2),
-    ("KGS", 2), ("KHR", 2), ("KMF", 0), ("KPW", 2), ("KRW", 0), ("KWD", 3), ("KYD", 2), ("KZT", 2),
-    ("LAK", 2), ("LBP", 2), ("LKR", 2), ("LRD", 2), ("LSL", 2), ("LYD", 3), ("MAD", 2), ("MDL", 2),
-    ("MGA", 2), ("MKD", 2), ("MMK", 2), ("MNT", 2), ("MOP", 2), ("MRU", 2), ("MUR", 2), ("MVR", 2),
-    ("MWK", 2), ("MXN", 2), ("MXV", 2), ("MYR", 2), ("MZN", 2), ("NAD", 2), ("NGN", 2), ("NIO", 2),
-    ("NOK", 2), ("NPR", 2), ("NZD", 2), ("OMR", 3), ("PAB", 2), ("PEN", 2), ("PGK", 2), ("PHP", 2),
-    ("PKR", 2), ("PLN", 2), ("PYG", 0), ("QAR", 2), ("RON", 2), ("RSD", 2), ("RUB", 2), ("RWF", 0),
-    ("SAR", 2), ("SBD", 2), ("SCR", 2), ("SDG", 2), ("SEK", 2), ("SGD", 2), ("SHP", 2), ("SLE", 2),
-    ("SLL", 2), ("SOS", 2), ("SRD", 2), ("SSP", 2), ("STN", 2), ("SVC", 2), ("SYP", 2), ("SZL", 2),
-    ("THB", 2), ("TJS", 2), ("TMT", 2), ("TND", 3), ("TOP", 2), ("TRY", 2), ("TTD", 2), ("TWD", 2),
-    ("TZS", 2), ("UAH", 2), ("UGX", 0), ("USD", 2), ("USN", 2), ("UYI", 0), ("UYU", 2), ("UYW", 4),
-    ("UZS", 2), ("VED", 2), ("VES", 2), ("VND", 0), ("VUV", 0), ("WST", 2), ("XAF", 0), ("XCD", 2),
-    ("XCG", 2), ("XOF", 0), ("XPF", 0), ("YER", 2), ("ZAR", 2), ("ZMW", 2), ("ZWG", 2), ("ZWL", 2),
+    ("AED", 2),
+    ("AFN", 2),
+    ("ALL", 2),
+    ("AMD", 2),
+    ("ANG", 2),
+    ("AOA", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AWG", 2),
+    ("AZN", 2),
+    ("BAM", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BMD", 2),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BOV", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTN", 2),
+    ("BWP", 2),
+    ("BYN", 2),
+    ("BZD", 2),
+    ("CAD", 2),
+    ("CDF", 2),
+    ("CHE", 2),
+    ("CHF", 2),
+    ("CHW", 2),
+    ("CLF", 4),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("COU", 2),
+    ("CRC", 2),
+    ("CUP", 2),
+    ("CVE", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ERN", 2),
+    ("ETB", 2),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("FKP", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GIP", 2),
+    ("GMD", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("GYD", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("IRR", 2),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KGS", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KPW", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KYD", 2),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LBP", 2),
+    ("LKR", 2),
+    ("LRD", 2),
+    ("LSL", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MGA", 2),
+    ("MKD", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MRU", 2),
+    ("MUR", 2),
+    ("MVR", 2),
+    ("MWK", 2),
+    ("MXN", 2),
+    ("MXV", 2),
+    ("MYR", 2),
+    ("MZN", 2),
+    ("NAD", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SBD", 2),
+    ("SCR", 2),
+    ("SDG", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SHP", 2),
+    ("SLE", 2),
+    ("SLL", 2),
+    ("SOS", 2),
+    ("SRD", 2),
+    ("SSP", 2),
+    ("STN", 2),
+    ("SVC", 2),
+    ("SYP", 2),
+    ("SZL", 2),
+    ("THB", 2),
+    ("TJS", 2),
+    ("TMT", 2),
+    ("TND", 3),
+    ("TOP", 2),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("USN", 2),
+    ("UYI", 0),
+    ("UYU", 2),
+    ("UYW", 4),
+    ("UZS", 2),
+    ("VED", 2),
+    ("VES", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("WST", 2),
+    ("XAF", 0),
+    ("XCD", 2),
+    ("XCG", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("YER", 2),
+    ("ZAR", 2),
+    ("ZMW", 2),
+    ("ZWG", 2),
+    ("ZWL", 2),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,7 +194,10 @@ impl Currency {
         let upper = code.to_ascii_uppercase();
         ISO_4217
             .binary_search_by(|(c, _)| (*c).cmp(upper.as_str()))
-            .map(|i| Currency { code: ISO_4217[i].0, exponent: ISO_4217[i].1 })
+            .map(|i| Currency {
+                code: ISO_4217[i].0,
+                exponent: ISO_4217[i].1,
+            })
             .map_err(|_| Error::UnsupportedCurrency(upper))
     }
 
@@ -61,13 +211,19 @@ impl Currency {
 
     /// Every currency of the table, for exhaustive tests.
     pub fn all() -> impl Iterator<Item = Currency> {
-        ISO_4217.iter().map(|(code, exponent)| Currency { code, exponent: *exponent })
+        ISO_4217.iter().map(|(code, exponent)| Currency {
+            code,
+            exponent: *exponent,
+        })
     }
 }
 
 /// Keeps error messages short and printable whatever the caller sent.
 fn printable(s: &str) -> String {
-    s.chars().take(16).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
+    s.chars()
+        .take(16)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,7 +331,12 @@ impl Money {
             return format!("{sign}{abs}");
         }
         let scale = 10u64.pow(exp);
-        format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize)
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = exp as usize
+        )
     }
 }
 
@@ -208,7 +369,10 @@ mod tests {
     #[test]
     fn rejects_unknown_or_malformed_currency_codes() {
         for code in ["XXX", "EU", "EURO", "", " EUR", "€€€", "E1R"] {
-            assert_eq!(Currency::from_code(code).unwrap_err().code(), "unsupported_currency");
+            assert_eq!(
+                Currency::from_code(code).unwrap_err().code(),
+                "unsupported_currency"
+            );
         }
     }
 
@@ -227,20 +391,47 @@ mod tests {
     #[test]
     fn rejects_every_bad_amount_of_the_common_rules() {
         let bad = [
-            "-1.00", "1.005", "1e3", "1E3", " 1.00", "1.00 ", "1,00", "+1", "", ".5", "1.", "01.00",
-            "0x10", "NaN", "inf", "1.0.0", "١٢", "99999999999999999999",
+            "-1.00",
+            "1.005",
+            "1e3",
+            "1E3",
+            " 1.00",
+            "1.00 ",
+            "1,00",
+            "+1",
+            "",
+            ".5",
+            "1.",
+            "01.00",
+            "0x10",
+            "NaN",
+            "inf",
+            "1.0.0",
+            "١٢",
+            "99999999999999999999",
         ];
         for s in bad {
             let err = Money::parse_payment(s, eur()).unwrap_err();
             assert_eq!(err.code(), "invalid_amount", "{s:?}");
         }
-        assert_eq!(Money::parse_payment("0.00", eur()).unwrap_err().code(), "invalid_amount");
-        assert_eq!(Money::parse("1.5", Currency::from_code("JPY").unwrap()).unwrap_err().code(), "invalid_amount");
+        assert_eq!(
+            Money::parse_payment("0.00", eur()).unwrap_err().code(),
+            "invalid_amount"
+        );
+        assert_eq!(
+            Money::parse("1.5", Currency::from_code("JPY").unwrap())
+                .unwrap_err()
+                .code(),
+            "invalid_amount"
+        );
     }
 
     #[test]
     fn accepts_the_largest_amount_that_fits_and_rejects_one_more() {
-        assert_eq!(Money::parse("92233720368547758.07", eur()).unwrap().minor(), i64::MAX);
+        assert_eq!(
+            Money::parse("92233720368547758.07", eur()).unwrap().minor(),
+            i64::MAX
+        );
         assert!(Money::parse("92233720368547758.08", eur()).is_err());
     }
 
@@ -248,15 +439,29 @@ mod tests {
     fn formats_with_the_currency_exponent() {
         assert_eq!(Money::from_minor(1250, eur()).to_decimal(), "12.50");
         assert_eq!(Money::from_minor(5, eur()).to_decimal(), "0.05");
-        assert_eq!(Money::from_minor(1000, Currency::from_code("JPY").unwrap()).to_decimal(), "1000");
-        assert_eq!(Money::from_minor(1005, Currency::from_code("KWD").unwrap()).to_decimal(), "1.005");
+        assert_eq!(
+            Money::from_minor(1000, Currency::from_code("JPY").unwrap()).to_decimal(),
+            "1000"
+        );
+        assert_eq!(
+            Money::from_minor(1005, Currency::from_code("KWD").unwrap()).to_decimal(),
+            "1.005"
+        );
         assert_eq!(Money::from_minor(-250, eur()).to_decimal(), "-2.50");
     }
 
     #[test]
     fn provider_decimals_may_carry_trailing_zeros_but_not_extra_digits() {
-        assert_eq!(Money::parse_provider("15.990", eur()).unwrap().minor(), 1599);
-        assert_eq!(Money::parse_provider("100.000", Currency::from_code("JPY").unwrap()).unwrap().minor(), 100);
+        assert_eq!(
+            Money::parse_provider("15.990", eur()).unwrap().minor(),
+            1599
+        );
+        assert_eq!(
+            Money::parse_provider("100.000", Currency::from_code("JPY").unwrap())
+                .unwrap()
+                .minor(),
+            100
+        );
         assert!(Money::parse_provider("15.991", eur()).is_err());
     }
 }

@@ -69,7 +69,9 @@ pub fn decode(candidate: &str, encoding: Encoding) -> Result<Vec<u8>> {
             .map_err(|_| Error::MalformedSignature("not base64".into()))?,
     };
     if bytes.len() != 32 {
-        return Err(Error::MalformedSignature("not a SHA-256 MAC (wrong length)".into()));
+        return Err(Error::MalformedSignature(
+            "not a SHA-256 MAC (wrong length)".into(),
+        ));
     }
     Ok(bytes)
 }
@@ -94,8 +96,15 @@ mod tests {
 
     #[test]
     fn matches_rfc_4231_test_case_2() {
-        let got = sign(b"Jefe", &[b"what do ya want ", b"for nothing?"], Encoding::Hex);
-        assert_eq!(got, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let got = sign(
+            b"Jefe",
+            &[b"what do ya want ", b"for nothing?"],
+            Encoding::Hex,
+        );
+        assert_eq!(
+            got,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]
@@ -109,15 +118,27 @@ mod tests {
 
     #[test]
     fn tells_malformed_signatures_from_wrong_ones() {
-        assert_eq!(decode("zz", Encoding::Hex).unwrap_err().code(), "malformed_signature");
-        assert_eq!(decode("abcd", Encoding::Hex).unwrap_err().code(), "malformed_signature");
-        assert_eq!(decode("***", Encoding::Base64).unwrap_err().code(), "malformed_signature");
+        assert_eq!(
+            decode("zz", Encoding::Hex).unwrap_err().code(),
+            "malformed_signature"
+        );
+        assert_eq!(
+            decode("abcd", Encoding::Hex).unwrap_err().code(),
+            "malformed_signature"
+        );
+        assert_eq!(
+            decode("***", Encoding::Base64).unwrap_err().code(),
+            "malformed_signature"
+        );
         let good = sign(b"k", &[b"m"], Encoding::Hex).to_uppercase();
         assert_eq!(decode(&good, Encoding::Hex).unwrap().len(), 32);
     }
 
     #[test]
     fn debug_of_a_secret_prints_no_key_material() {
-        assert_eq!(format!("{:?}", Secret::new("sk_live_abc")), "Secret(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Secret::new("sk_live_abc")),
+            "Secret(<redacted>)"
+        );
     }
 }

@@ -105,7 +105,10 @@ impl Headers {
 
     pub fn get(&self, name: &str) -> Option<&str> {
         let want = normalize(name);
-        self.0.iter().find(|(k, _)| *k == want).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| *k == want)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -139,19 +142,26 @@ pub fn verify(
     tolerance_seconds: i64,
 ) -> Result<Option<i64>> {
     if secrets.is_empty() {
-        return Err(Error::config("webhook_secret is required to verify this webhook"));
+        return Err(Error::config(
+            "webhook_secret is required to verify this webhook",
+        ));
     }
     let sig = headers
         .get(scheme.signature_header)
         .ok_or_else(|| Error::MissingHeader(scheme.signature_header.into()))?;
     let ts_text = match scheme.timestamp_header {
-        Some(h) => Some(headers.get(h).ok_or_else(|| Error::MissingHeader(h.into()))?),
+        Some(h) => Some(
+            headers
+                .get(h)
+                .ok_or_else(|| Error::MissingHeader(h.into()))?,
+        ),
         None => None,
     };
     let sig = match scheme.prefix {
-        Some(p) => sig.trim().strip_prefix(p).ok_or_else(|| {
-            Error::MalformedSignature(format!("expected the {p} prefix"))
-        })?,
+        Some(p) => sig
+            .trim()
+            .strip_prefix(p)
+            .ok_or_else(|| Error::MalformedSignature(format!("expected the {p} prefix")))?,
         None => sig,
     };
     let candidate = signing::decode(sig, scheme.encoding)?;
@@ -204,7 +214,8 @@ pub fn parse_json_object(body: &[u8]) -> Result<Value> {
     if body.is_empty() {
         return Err(Error::payload("empty body"));
     }
-    let v: Value = serde_json::from_slice(body).map_err(|_| Error::payload("body is not valid JSON"))?;
+    let v: Value =
+        serde_json::from_slice(body).map_err(|_| Error::payload("body is not valid JSON"))?;
     if !v.is_object() {
         return Err(Error::payload("body is not a JSON object"));
     }
@@ -232,13 +243,20 @@ mod tests {
 
     fn signed(ts: &str, body: &[u8], key: &[u8]) -> Headers {
         let sig = signing::sign(key, &[ts.as_bytes(), b".", body], Encoding::Hex);
-        Headers::from_pairs([("HTTP_X_TEST_SIGNATURE", sig.as_str()), ("x-test-timestamp", ts)]).unwrap()
+        Headers::from_pairs([
+            ("HTTP_X_TEST_SIGNATURE", sig.as_str()),
+            ("x-test-timestamp", ts),
+        ])
+        .unwrap()
     }
 
     #[test]
     fn accepts_a_fresh_correctly_signed_body_with_server_style_headers() {
         let h = signed("1000", b"{}", b"k");
-        assert_eq!(verify(&SCHEME, &[Secret::new("k")], &h, b"{}", 1010, 300).unwrap(), Some(1000));
+        assert_eq!(
+            verify(&SCHEME, &[Secret::new("k")], &h, b"{}", 1010, 300).unwrap(),
+            Some(1000)
+        );
     }
 
     #[test]
@@ -263,7 +281,10 @@ mod tests {
         let h = Headers::from_pairs([("X-Test-Timestamp", "1")]).unwrap();
         let e = verify(&SCHEME, &[Secret::new("k")], &h, b"", 1, 300).unwrap_err();
         assert_eq!(e.code(), "missing_header");
-        assert_eq!(verify(&SCHEME, &[], &h, b"", 1, 300).unwrap_err().code(), "config");
+        assert_eq!(
+            verify(&SCHEME, &[], &h, b"", 1, 300).unwrap_err().code(),
+            "config"
+        );
     }
 
     #[test]

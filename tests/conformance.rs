@@ -17,16 +17,35 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { name: "neropay", paid_event: "transaction.succeeded", currency: "EUR" },
-    Case { name: "payrexx", paid_event: "confirmed", currency: "CHF" },
-    Case { name: "noxipay", paid_event: "payment.completed", currency: "EUR" },
+    Case {
+        name: "neropay",
+        paid_event: "transaction.succeeded",
+        currency: "EUR",
+    },
+    Case {
+        name: "payrexx",
+        paid_event: "confirmed",
+        currency: "CHF",
+    },
+    Case {
+        name: "noxipay",
+        paid_event: "payment.completed",
+        currency: "EUR",
+    },
 ];
 
-const SANDBOX_ARGS: &[&str] = &["--payrexx-webhook-key", "pxwh_sbx", "--noxipay-webhook-secret", "nxwh_sbx"];
+const SANDBOX_ARGS: &[&str] = &[
+    "--payrexx-webhook-key",
+    "pxwh_sbx",
+    "--noxipay-webhook-secret",
+    "nxwh_sbx",
+];
 
 fn config(sb: &Sandbox, provider: &str, secret: Option<&str>) -> Config {
     match provider {
-        "neropay" => Config::new().with("secret_key", secret.unwrap_or("sk_test_neropay")).with("base_url", &format!("{}/neropay/v2", sb.url)),
+        "neropay" => Config::new()
+            .with("secret_key", secret.unwrap_or("sk_test_neropay"))
+            .with("base_url", &format!("{}/neropay/v2", sb.url)),
         "payrexx" => Config::new()
             .with("instance", "demo")
             .with("secret_key", secret.unwrap_or("px_test_secret"))
@@ -61,11 +80,20 @@ fn request(reference: &str, amount: &str, currency: &str) -> PaymentRequest {
 
 fn posts(sb: &Sandbox, provider: &str) -> Vec<Value> {
     let all = sb.control("GET", "/requests", None);
-    all.as_array().unwrap().iter().filter(|r| r["provider"] == provider && r["method"] == "POST").cloned().collect()
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["provider"] == provider && r["method"] == "POST")
+        .cloned()
+        .collect()
 }
 
 fn sandbox_webhook(sb: &Sandbox, provider: &str, id: &str, event: &str) -> (Vec<u8>, Headers) {
-    let w = sb.control("GET", &format!("/{provider}/payments/{id}/webhook?type={event}"), None);
+    let w = sb.control(
+        "GET",
+        &format!("/{provider}/payments/{id}/webhook?type={event}"),
+        None,
+    );
     let mut h = Headers::new();
     for (k, v) in w["headers"].as_object().unwrap_or(&serde_json::Map::new()) {
         h.push(k, v.as_str().unwrap()).unwrap();
@@ -73,7 +101,10 @@ fn sandbox_webhook(sb: &Sandbox, provider: &str, id: &str, event: &str) -> (Vec<
     if let Some(ct) = w["content_type"].as_str() {
         h.push("Content-Type", ct).unwrap();
     }
-    (w["body"].as_str().unwrap_or_default().as_bytes().to_vec(), h)
+    (
+        w["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+        h,
+    )
 }
 
 #[test]
@@ -81,13 +112,39 @@ fn conformance_create_then_retrieve_reports_pending_then_paid() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES {
         let gw = gateway(&sb, c.name);
-        let p = gw.create_payment(&request(&format!("CONF-{}-1", c.name), "12.50", c.currency)).unwrap();
-        assert!(p.checkout_url.as_deref().unwrap_or("").starts_with(&sb.url), "{}: {:?}", c.name, p.checkout_url);
-        assert_eq!((p.status, p.money.minor(), p.money.currency().code()), (PaymentStatus::Pending, 1250, c.currency), "{}", c.name);
-        assert_eq!(gw.retrieve_payment(&p.id).unwrap().status, PaymentStatus::Pending, "{}", c.name);
-        sb.control("POST", &format!("/{}/payments/{}/pay", c.name, p.id), Some(json!({"deliver": false})));
+        let p = gw
+            .create_payment(&request(&format!("CONF-{}-1", c.name), "12.50", c.currency))
+            .unwrap();
+        assert!(
+            p.checkout_url.as_deref().unwrap_or("").starts_with(&sb.url),
+            "{}: {:?}",
+            c.name,
+            p.checkout_url
+        );
+        assert_eq!(
+            (p.status, p.money.minor(), p.money.currency().code()),
+            (PaymentStatus::Pending, 1250, c.currency),
+            "{}",
+            c.name
+        );
+        assert_eq!(
+            gw.retrieve_payment(&p.id).unwrap().status,
+            PaymentStatus::Pending,
+            "{}",
+            c.name
+        );
+        sb.control(
+            "POST",
+            &format!("/{}/payments/{}/pay", c.name, p.id),
+            Some(json!({"deliver": false})),
+        );
         let again = gw.retrieve_payment(&p.id).unwrap();
-        assert_eq!((again.status, again.money.minor()), (PaymentStatus::Paid, 1250), "{}", c.name);
+        assert_eq!(
+            (again.status, again.money.minor()),
+            (PaymentStatus::Paid, 1250),
+            "{}",
+            c.name
+        );
     }
 }
 
@@ -96,12 +153,28 @@ fn conformance_confirm_webhook_returns_the_apis_facts() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES {
         let gw = gateway(&sb, c.name);
-        let p = gw.create_payment(&request(&format!("CONF-{}-2", c.name), "30.00", c.currency)).unwrap();
-        let hint = Hint { payment_id: Some(p.id.clone()), reference: None };
-        sb.control("POST", &format!("/{}/payments/{}/pay", c.name, p.id), Some(json!({"deliver": false})));
+        let p = gw
+            .create_payment(&request(&format!("CONF-{}-2", c.name), "30.00", c.currency))
+            .unwrap();
+        let hint = Hint {
+            payment_id: Some(p.id.clone()),
+            reference: None,
+        };
+        sb.control(
+            "POST",
+            &format!("/{}/payments/{}/pay", c.name, p.id),
+            Some(json!({"deliver": false})),
+        );
         let (body, headers) = sandbox_webhook(&sb, c.name, &p.id, c.paid_event);
-        let e = gw.confirm_webhook(&body, &headers, &hint, system_now()).unwrap_or_else(|e| panic!("{}: {e}", c.name));
-        assert_eq!((e.status, e.verified, e.money.unwrap().minor()), (PaymentStatus::Paid, Verified::Api, 3000), "{}", c.name);
+        let e = gw
+            .confirm_webhook(&body, &headers, &hint, system_now())
+            .unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        assert_eq!(
+            (e.status, e.verified, e.money.unwrap().minor()),
+            (PaymentStatus::Paid, Verified::Api, 3000),
+            "{}",
+            c.name
+        );
         assert_eq!(e.payment_id.as_deref(), Some(p.id.as_str()), "{}", c.name);
         assert!(!e.id.is_empty());
     }
@@ -112,9 +185,15 @@ fn conformance_signed_webhooks_reject_tampering() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES.iter().filter(|c| c.name != "neropay") {
         let gw = gateway(&sb, c.name);
-        let p = gw.create_payment(&request(&format!("CONF-{}-3", c.name), "5.00", c.currency)).unwrap();
+        let p = gw
+            .create_payment(&request(&format!("CONF-{}-3", c.name), "5.00", c.currency))
+            .unwrap();
         let (mut body, headers) = sandbox_webhook(&sb, c.name, &p.id, c.paid_event);
-        assert!(gw.parse_webhook(&body, &headers, system_now()).is_ok(), "{}", c.name);
+        assert!(
+            gw.parse_webhook(&body, &headers, system_now()).is_ok(),
+            "{}",
+            c.name
+        );
         let last = body.len() - 2;
         body[last] ^= 1;
         let err = gw.parse_webhook(&body, &headers, system_now()).unwrap_err();
@@ -126,14 +205,33 @@ fn conformance_signed_webhooks_reject_tampering() {
 fn conformance_retries_reuse_one_idempotency_key() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES {
-        sb.control("POST", "/faults", Some(json!({"fail_next": 2, "fail_status": 503, "retry_after": 0, "provider": c.name})));
-        gateway(&sb, c.name).create_payment(&request(&format!("CONF-{}-4", c.name), "7.00", c.currency)).unwrap();
+        sb.control(
+            "POST",
+            "/faults",
+            Some(json!({"fail_next": 2, "fail_status": 503, "retry_after": 0, "provider": c.name})),
+        );
+        gateway(&sb, c.name)
+            .create_payment(&request(&format!("CONF-{}-4", c.name), "7.00", c.currency))
+            .unwrap();
         let log = posts(&sb, c.name);
         let last3: Vec<_> = log[log.len() - 3..].to_vec();
-        let statuses: Vec<u64> = last3.iter().map(|r| r["status"].as_u64().unwrap()).collect();
+        let statuses: Vec<u64> = last3
+            .iter()
+            .map(|r| r["status"].as_u64().unwrap())
+            .collect();
         assert_eq!(&statuses[..2], &[503, 503], "{}", c.name);
-        assert!((200..300).contains(&statuses[2]), "{}: {statuses:?}", c.name);
-        assert!(last3.iter().all(|r| r["idempotency_key"] == last3[0]["idempotency_key"]), "{}: {last3:?}", c.name);
+        assert!(
+            (200..300).contains(&statuses[2]),
+            "{}: {statuses:?}",
+            c.name
+        );
+        assert!(
+            last3
+                .iter()
+                .all(|r| r["idempotency_key"] == last3[0]["idempotency_key"]),
+            "{}: {last3:?}",
+            c.name
+        );
     }
 }
 
@@ -142,12 +240,21 @@ fn conformance_errors_map_to_provider_rejected_with_status() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES {
         let bad = providers::build(c.name, &config(&sb, c.name, Some("wrong-secret"))).unwrap();
-        match bad.create_payment(&request("CONF-ERR", "1.00", c.currency)).unwrap_err() {
-            paybridge::Error::ProviderRejected { http_status, .. } => assert!(matches!(http_status, 401 | 403), "{}: {http_status}", c.name),
+        match bad
+            .create_payment(&request("CONF-ERR", "1.00", c.currency))
+            .unwrap_err()
+        {
+            paybridge::Error::ProviderRejected { http_status, .. } => assert!(
+                matches!(http_status, 401 | 403),
+                "{}: {http_status}",
+                c.name
+            ),
             other => panic!("{}: {other:?}", c.name),
         }
         match gateway(&sb, c.name).retrieve_payment("999999").unwrap_err() {
-            paybridge::Error::ProviderRejected { http_status: 404, .. } => {}
+            paybridge::Error::ProviderRejected {
+                http_status: 404, ..
+            } => {}
             other => panic!("{}: {other:?}", c.name),
         }
     }
@@ -158,10 +265,26 @@ fn conformance_zero_and_three_decimal_currencies_round_trip_exactly() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for name in ["payrexx", "noxipay"] {
         let gw = gateway(&sb, name);
-        let jpy = gw.create_payment(&request(&format!("CONF-{name}-JPY"), "1000", "JPY")).unwrap();
-        assert_eq!((jpy.money.minor(), jpy.money.to_decimal().as_str()), (1000, "1000"), "{name}");
-        let kwd = gw.create_payment(&request(&format!("CONF-{name}-KWD"), "1.250", "KWD")).unwrap();
-        assert_eq!((kwd.money.minor(), kwd.money.to_decimal().as_str()), (1250, "1.250"), "{name}");
-        assert_eq!(gw.retrieve_payment(&kwd.id).unwrap().money, kwd.money, "{name}");
+        let jpy = gw
+            .create_payment(&request(&format!("CONF-{name}-JPY"), "1000", "JPY"))
+            .unwrap();
+        assert_eq!(
+            (jpy.money.minor(), jpy.money.to_decimal().as_str()),
+            (1000, "1000"),
+            "{name}"
+        );
+        let kwd = gw
+            .create_payment(&request(&format!("CONF-{name}-KWD"), "1.250", "KWD"))
+            .unwrap();
+        assert_eq!(
+            (kwd.money.minor(), kwd.money.to_decimal().as_str()),
+            (1250, "1.250"),
+            "{name}"
+        );
+        assert_eq!(
+            gw.retrieve_payment(&kwd.id).unwrap().money,
+            kwd.money,
+            "{name}"
+        );
     }
 }

@@ -16,13 +16,30 @@ fn currencies() -> Vec<Currency> {
 
 fn signed_providers() -> Vec<Box<dyn Provider>> {
     let mut list = Vec::new();
-    list.push(providers::build("neropay", &Config::new().with("secret_key", "sk").with("webhook_secret", "whsec")).unwrap());
     list.push(
-        providers::build("payrexx", &Config::new().with("instance", "demo").with("secret_key", "sk").with("webhook_secret", "whsec"))
-            .unwrap(),
+        providers::build(
+            "neropay",
+            &Config::new()
+                .with("secret_key", "sk")
+                .with("webhook_secret", "whsec"),
+        )
+        .unwrap(),
+    );
+    list.push(
+        providers::build(
+            "payrexx",
+            &Config::new()
+                .with("instance", "demo")
+                .with("secret_key", "sk")
+                .with("webhook_secret", "whsec"),
+        )
+        .unwrap(),
     );
     let mut nx = Config::new().with("secret_key", "sk");
-    nx.set("webhook_secret", ConfigValue::List(vec!["whsec".into(), "older".into()]));
+    nx.set(
+        "webhook_secret",
+        ConfigValue::List(vec!["whsec".into(), "older".into()]),
+    );
     list.push(providers::build("noxipay", &nx).unwrap());
     list
 }
@@ -127,7 +144,13 @@ fn openssl_hmac_hex(key: &str, msg: &[u8]) -> String {
         .expect("openssl installed");
     child.stdin.take().unwrap().write_all(msg).unwrap();
     let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().rsplit("= ").next().unwrap().to_string()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .rsplit("= ")
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 proptest! {

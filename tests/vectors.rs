@@ -4,8 +4,8 @@
 mod common;
 
 use common::{config_from_json, vectors};
-use paybridge::providers::{self, PaymentRequest};
 use paybridge::money::{Currency, Money};
+use paybridge::providers::{self, PaymentRequest};
 use paybridge::webhook::{Event, Headers};
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -29,7 +29,11 @@ fn event_json(e: &Event) -> Value {
 }
 
 fn check_webhook(file: &str, v: &Value) {
-    let provider = providers::build(v["provider"].as_str().unwrap_or("neropay"), &config_from_json(&v["config"])).unwrap();
+    let provider = providers::build(
+        v["provider"].as_str().unwrap_or("neropay"),
+        &config_from_json(&v["config"]),
+    )
+    .unwrap();
     let body = v["body"].as_str().unwrap().as_bytes();
     let got = provider.parse_webhook(body, &headers(&v["headers"]), v["now"].as_i64().unwrap());
     match (&v["expect"]["event"], &v["expect"]["error"]) {
@@ -68,7 +72,10 @@ fn serve_once(status: u16, body: String) -> String {
 }
 
 fn check_create_response(file: &str, v: &Value) {
-    let base = serve_once(v["response_status"].as_u64().unwrap() as u16, v["response_body"].as_str().unwrap().into());
+    let base = serve_once(
+        v["response_status"].as_u64().unwrap() as u16,
+        v["response_body"].as_str().unwrap().into(),
+    );
     let mut config = config_from_json(&v["config"]);
     config.set("base_url", providers::ConfigValue::Str(base));
     config.set("max_retries", providers::ConfigValue::Int(0));
@@ -87,7 +94,9 @@ fn check_create_response(file: &str, v: &Value) {
         customer_email: None,
         idempotency_key: None,
     };
-    let p = provider.create_payment(&req).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let p = provider
+        .create_payment(&req)
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
     let got = serde_json::json!({
         "id": p.id, "reference": p.reference, "status": p.status.as_str(), "checkout_url": p.checkout_url,
         "amount": p.money.to_decimal(), "amount_minor": p.money.minor(), "currency": p.money.currency().code(),
@@ -100,8 +109,15 @@ fn check_create_response(file: &str, v: &Value) {
 
 fn check_payrexx_signature(file: &str, v: &Value) {
     let params = v["params"].as_object().unwrap();
-    assert_eq!(paybridge::providers::payrexx::http_build_query(params), v["query"].as_str().unwrap(), "{file}: query");
-    let sig = paybridge::providers::payrexx::api_signature(v["secret"].as_str().unwrap().as_bytes(), params);
+    assert_eq!(
+        paybridge::providers::payrexx::http_build_query(params),
+        v["query"].as_str().unwrap(),
+        "{file}: query"
+    );
+    let sig = paybridge::providers::payrexx::api_signature(
+        v["secret"].as_str().unwrap().as_bytes(),
+        params,
+    );
     assert_eq!(sig, v["signature"].as_str().unwrap(), "{file}: signature");
 }
 
@@ -126,7 +142,10 @@ fn every_neropay_vector_gives_its_expected_result() {
 #[test]
 fn every_payrexx_vector_gives_its_expected_result_including_the_five_signature_answers() {
     run_all("payrexx", 18);
-    let sigs = vectors("payrexx").into_iter().filter(|(_, v)| v["kind"] == "payrexx_signature").count();
+    let sigs = vectors("payrexx")
+        .into_iter()
+        .filter(|(_, v)| v["kind"] == "payrexx_signature")
+        .count();
     assert_eq!(sigs, 5);
 }
 
@@ -138,6 +157,9 @@ fn every_noxipay_vector_gives_its_expected_result() {
 #[test]
 fn the_openssl_vector_is_present_and_verifies() {
     let all = vectors("neropay");
-    let (file, v) = all.iter().find(|(_, v)| v["source"].as_str().unwrap_or("").contains("openssl dgst")).expect("openssl vector");
+    let (file, v) = all
+        .iter()
+        .find(|(_, v)| v["source"].as_str().unwrap_or("").contains("openssl dgst"))
+        .expect("openssl vector");
     check_webhook(file, v);
 }

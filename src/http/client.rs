@@ -63,11 +63,17 @@ pub fn validate_base_url(raw: &str) -> Result<String> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        "http" => return Err(Error::config("base_url must use https (http only for loopback)")),
+        "http" => {
+            return Err(Error::config(
+                "base_url must use https (http only for loopback)",
+            ))
+        }
         _ => return Err(Error::config("base_url must be an http(s) URL")),
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(Error::config("base_url must not carry a query, fragment or credentials"));
+        return Err(Error::config(
+            "base_url must not carry a query, fragment or credentials",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -85,7 +91,10 @@ fn shared_client(connect_timeout: Duration) -> Result<reqwest::blocking::Client>
     if guard.as_ref().is_some_and(|c| c.pid != pid) {
         std::mem::forget(guard.take());
     }
-    let cache = guard.get_or_insert_with(|| Cache { pid, clients: Vec::new() });
+    let cache = guard.get_or_insert_with(|| Cache {
+        pid,
+        clients: Vec::new(),
+    });
     if let Some((_, c)) = cache.clients.iter().find(|(t, _)| *t == connect_timeout) {
         return Ok(c.clone());
     }
@@ -136,7 +145,11 @@ impl HttpClient {
                 }
                 Err((outcome, err)) => (outcome, Err(err)),
             };
-            match self.settings.retry.decide(attempt, outcome, rand::rngs::OsRng.next_u64()) {
+            match self
+                .settings
+                .retry
+                .decide(attempt, outcome, rand::rngs::OsRng.next_u64())
+            {
                 Decision::Retry(wait) => std::thread::sleep(wait),
                 Decision::GiveUp => return result,
             }
@@ -164,12 +177,22 @@ impl HttpClient {
         let resp = rb.send().map_err(classify)?;
         let status = resp.status().as_u16();
         let header = |name: &str| {
-            resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
         };
         let request_id = header("x-request-id");
         let retry_after = header("retry-after");
         let body = resp.bytes().map_err(classify)?.to_vec();
-        Ok((Response { status, request_id, body }, retry_after))
+        Ok((
+            Response {
+                status,
+                request_id,
+                body,
+            },
+            retry_after,
+        ))
     }
 }
 
@@ -179,7 +202,10 @@ fn classify(e: reqwest::Error) -> (Outcome, Error) {
     if e.is_timeout() {
         (Outcome::NoResponse, Error::Timeout { retry_safe: true })
     } else if e.is_connect() {
-        let err = Error::ConnectionFailed { retry_safe: true, message: "could not connect".into() };
+        let err = Error::ConnectionFailed {
+            retry_safe: true,
+            message: "could not connect".into(),
+        };
         (Outcome::ConnectFailed, err)
     } else {
         let err = Error::ConnectionFailed {
@@ -196,11 +222,24 @@ mod tests {
 
     #[test]
     fn base_url_must_be_https_unless_loopback() {
-        assert_eq!(validate_base_url("https://eu.neropay.app/v2/").unwrap(), "https://eu.neropay.app/v2");
+        assert_eq!(
+            validate_base_url("https://eu.neropay.app/v2/").unwrap(),
+            "https://eu.neropay.app/v2"
+        );
         assert!(validate_base_url("http://127.0.0.1:8080/neropay/v2").is_ok());
         assert!(validate_base_url("http://localhost/x").is_ok());
-        for bad in ["http://eu.neropay.app/v2", "ftp://x", "not a url", "https://u:p@h/", "https://h/?a=1"] {
-            assert_eq!(validate_base_url(bad).unwrap_err().code(), "config", "{bad}");
+        for bad in [
+            "http://eu.neropay.app/v2",
+            "ftp://x",
+            "not a url",
+            "https://u:p@h/",
+            "https://h/?a=1",
+        ] {
+            assert_eq!(
+                validate_base_url(bad).unwrap_err().code(),
+                "config",
+                "{bad}"
+            );
         }
     }
 }

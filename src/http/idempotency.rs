@@ -22,7 +22,9 @@ mod tests {
     fn keys_are_32_lowercase_hex_chars_and_differ() {
         let a = new_idempotency_key();
         assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_ne!(a, new_idempotency_key());
     }
 

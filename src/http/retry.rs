@@ -29,7 +29,10 @@ pub enum Outcome {
     ConnectFailed,
     /// Timed out or the connection dropped before a complete response.
     NoResponse,
-    Status { code: u16, retry_after: Option<Duration> },
+    Status {
+        code: u16,
+        retry_after: Option<Duration>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +52,11 @@ impl RetryPolicy {
         if !retryable || attempt > self.max_retries {
             return Decision::GiveUp;
         }
-        if let Outcome::Status { retry_after: Some(wait), .. } = outcome {
+        if let Outcome::Status {
+            retry_after: Some(wait),
+            ..
+        } = outcome
+        {
             if wait > self.max_retry_after {
                 return Decision::GiveUp;
             }
@@ -80,9 +87,18 @@ mod tests {
         for o in [
             Outcome::ConnectFailed,
             Outcome::NoResponse,
-            Outcome::Status { code: 500, retry_after: None },
-            Outcome::Status { code: 503, retry_after: None },
-            Outcome::Status { code: 429, retry_after: None },
+            Outcome::Status {
+                code: 500,
+                retry_after: None,
+            },
+            Outcome::Status {
+                code: 503,
+                retry_after: None,
+            },
+            Outcome::Status {
+                code: 429,
+                retry_after: None,
+            },
         ] {
             assert!(matches!(p().decide(1, o, 0), Decision::Retry(_)), "{o:?}");
         }
@@ -91,7 +107,10 @@ mod tests {
     #[test]
     fn never_retries_other_client_errors_or_success() {
         for code in [200, 201, 400, 401, 404, 409, 422] {
-            let o = Outcome::Status { code, retry_after: None };
+            let o = Outcome::Status {
+                code,
+                retry_after: None,
+            };
             assert_eq!(p().decide(1, o, 0), Decision::GiveUp, "{code}");
         }
     }
@@ -101,17 +120,31 @@ mod tests {
         let o = Outcome::NoResponse;
         assert!(matches!(p().decide(2, o, 0), Decision::Retry(_)));
         assert_eq!(p().decide(3, o, 0), Decision::GiveUp);
-        let none = RetryPolicy { max_retries: 0, ..p() };
+        let none = RetryPolicy {
+            max_retries: 0,
+            ..p()
+        };
         assert_eq!(none.decide(1, o, 0), Decision::GiveUp);
     }
 
     #[test]
     fn backoff_grows_exponentially_within_the_jitter_window_and_is_capped() {
         let o = Outcome::ConnectFailed;
-        let many = RetryPolicy { max_retries: 10, ..p() };
-        for (attempt, lo, hi) in [(1, 100, 200), (2, 200, 400), (3, 400, 800), (5, 1000, 2000), (9, 1000, 2000)] {
+        let many = RetryPolicy {
+            max_retries: 10,
+            ..p()
+        };
+        for (attempt, lo, hi) in [
+            (1, 100, 200),
+            (2, 200, 400),
+            (3, 400, 800),
+            (5, 1000, 2000),
+            (9, 1000, 2000),
+        ] {
             for jitter in [0u64, 1, 77, u64::MAX] {
-                let Decision::Retry(d) = many.decide(attempt, o, jitter) else { panic!() };
+                let Decision::Retry(d) = many.decide(attempt, o, jitter) else {
+                    panic!()
+                };
                 let ms = d.as_millis() as u64;
                 assert!((lo..=hi).contains(&ms), "attempt {attempt} gave {ms} ms");
             }
@@ -120,9 +153,15 @@ mod tests {
 
     #[test]
     fn honours_retry_after_unless_it_is_longer_than_worth_waiting() {
-        let o = Outcome::Status { code: 429, retry_after: Some(Duration::from_secs(1)) };
+        let o = Outcome::Status {
+            code: 429,
+            retry_after: Some(Duration::from_secs(1)),
+        };
         assert_eq!(p().decide(1, o, 5), Decision::Retry(Duration::from_secs(1)));
-        let o = Outcome::Status { code: 429, retry_after: Some(Duration::from_secs(60)) };
+        let o = Outcome::Status {
+            code: 429,
+            retry_after: Some(Duration::from_secs(60)),
+        };
         assert_eq!(p().decide(1, o, 5), Decision::GiveUp);
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);

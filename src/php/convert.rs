@@ -25,7 +25,10 @@ fn entries(arr: &ZendHashTable) -> Vec<(Key, &Zval)> {
         let key = if k.is_long() {
             Key::Int
         } else {
-            match k.zend_str().map(|z| std::str::from_utf8(z.as_bytes()).map(str::to_string)) {
+            match k
+                .zend_str()
+                .map(|z| std::str::from_utf8(z.as_bytes()).map(str::to_string))
+            {
                 Some(Ok(s)) => Key::Text(s),
                 _ => Key::Bytes,
             }
@@ -50,20 +53,27 @@ fn utf8(z: &Zval, what: &str) -> Result<Option<String>> {
     if !z.is_string() {
         return Err(Error::request(format!("{what} must be a string")));
     }
-    z.str().map(|s| Some(s.to_string())).ok_or_else(|| Error::request(format!("{what} must be UTF-8")))
+    z.str()
+        .map(|s| Some(s.to_string()))
+        .ok_or_else(|| Error::request(format!("{what} must be UTF-8")))
 }
 
 pub fn config(arr: &ZendHashTable) -> Result<Config> {
     let mut c = Config::new();
     for (k, v) in entries(arr) {
-        let name = key_name(&k).ok_or_else(|| Error::config("config keys must be UTF-8 strings"))?;
+        let name =
+            key_name(&k).ok_or_else(|| Error::config("config keys must be UTF-8 strings"))?;
         let v = v.dereference();
         let value = if let Some(i) = v.long() {
             ConfigValue::Int(i)
         } else if let Some(b) = v.bool() {
             ConfigValue::Bool(b)
         } else if v.is_string() {
-            ConfigValue::Str(v.str().ok_or_else(|| Error::config(format!("{name} must be UTF-8")))?.to_string())
+            ConfigValue::Str(
+                v.str()
+                    .ok_or_else(|| Error::config(format!("{name} must be UTF-8")))?
+                    .to_string(),
+            )
         } else if let Some(list) = v.array() {
             let mut out = Vec::new();
             for (_, item) in entries(list) {
@@ -84,8 +94,16 @@ pub fn config(arr: &ZendHashTable) -> Result<Config> {
 }
 
 const REQUEST_KEYS: &[&str] = &[
-    "amount", "currency", "reference", "description", "success_url", "cancel_url", "notify_url",
-    "metadata", "customer", "idempotency_key",
+    "amount",
+    "currency",
+    "reference",
+    "description",
+    "success_url",
+    "cancel_url",
+    "notify_url",
+    "metadata",
+    "customer",
+    "idempotency_key",
 ];
 
 fn amount(z: &Zval, currency: Currency) -> Result<Money> {
@@ -94,11 +112,15 @@ fn amount(z: &Zval, currency: Currency) -> Result<Money> {
         return Money::payment_from_minor(minor, currency);
     }
     if z.is_double() {
-        return Err(Error::amount("a float is refused: pass a decimal string like \"12.50\" or an int of minor units"));
+        return Err(Error::amount(
+            "a float is refused: pass a decimal string like \"12.50\" or an int of minor units",
+        ));
     }
     match z.str() {
         Some(s) if z.is_string() => Money::parse_payment(s, currency),
-        _ => Err(Error::amount("must be a decimal string or an int of minor units")),
+        _ => Err(Error::amount(
+            "must be a decimal string or an int of minor units",
+        )),
     }
 }
 
@@ -129,30 +151,49 @@ pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
         }
     }
     let currency = Currency::from_code(&required(arr, "currency")?)?;
-    let money = amount(arr.get("amount").ok_or_else(|| Error::request("amount is required"))?, currency)?;
+    let money = amount(
+        arr.get("amount")
+            .ok_or_else(|| Error::request("amount is required"))?,
+        currency,
+    )?;
     let reference = required(arr, "reference")?;
     if reference.len() > 200 {
         return Err(Error::request("reference is longer than 200 bytes"));
     }
     let mut metadata = Vec::new();
-    if let Some(m) = arr.get("metadata").map(Zval::dereference).filter(|z| !z.is_null()) {
-        let m = m.array().ok_or_else(|| Error::request("metadata must be an array of strings"))?;
+    if let Some(m) = arr
+        .get("metadata")
+        .map(Zval::dereference)
+        .filter(|z| !z.is_null())
+    {
+        let m = m
+            .array()
+            .ok_or_else(|| Error::request("metadata must be an array of strings"))?;
         for (k, v) in entries(m) {
-            let name = key_name(&k).ok_or_else(|| Error::request("metadata keys must be strings"))?;
+            let name =
+                key_name(&k).ok_or_else(|| Error::request("metadata keys must be strings"))?;
             let value = utf8(v, "metadata values")?.unwrap_or_default();
             metadata.push((name, value));
         }
     }
     let (mut customer_name, mut customer_email) = (None, None);
-    if let Some(c) = arr.get("customer").map(Zval::dereference).filter(|z| !z.is_null()) {
-        let c = c.array().ok_or_else(|| Error::request("customer must be an array"))?;
+    if let Some(c) = arr
+        .get("customer")
+        .map(Zval::dereference)
+        .filter(|z| !z.is_null())
+    {
+        let c = c
+            .array()
+            .ok_or_else(|| Error::request("customer must be an array"))?;
         customer_name = optional(c, "name")?;
         customer_email = optional(c, "email")?;
     }
     let idempotency_key = optional(arr, "idempotency_key")?;
     if let Some(k) = &idempotency_key {
         if !is_valid_key(k) {
-            return Err(Error::request("idempotency_key must be 1 to 255 printable ASCII characters"));
+            return Err(Error::request(
+                "idempotency_key must be 1 to 255 printable ASCII characters",
+            ));
         }
     }
     Ok(PaymentRequest {
@@ -192,16 +233,22 @@ pub fn headers(arr: &ZendHashTable) -> Result<Headers> {
 pub fn hint(arr: &ZendHashTable) -> Result<Hint> {
     let get = |k: &str| -> Result<Option<String>> {
         match arr.get(k) {
-            Some(z) if z.dereference().long().is_some() => Ok(z.dereference().long().map(|i| i.to_string())),
+            Some(z) if z.dereference().long().is_some() => {
+                Ok(z.dereference().long().map(|i| i.to_string()))
+            }
             Some(z) => Ok(utf8(z, k)?.filter(|s| !s.is_empty())),
             None => Ok(None),
         }
     };
-    Ok(Hint { payment_id: get("payment_id")?, reference: get("reference")? })
+    Ok(Hint {
+        payment_id: get("payment_id")?,
+        reference: get("reference")?,
+    })
 }
 
 fn insert(t: &mut ZendHashTable, k: &str, v: impl ext_php_rs::convert::IntoZval) -> Result<()> {
-    t.insert(k, v).map_err(|_| Error::payload("could not build the result array"))
+    t.insert(k, v)
+        .map_err(|_| Error::payload("could not build the result array"))
 }
 
 /// JSON to PHP: objects become arrays; integers stay ints; any other number (a decimal such as an
@@ -213,13 +260,18 @@ pub fn json_to_zval(v: &Value) -> Result<Zval> {
         Value::Bool(b) => z.set_bool(*b),
         Value::Number(n) => match n.as_i64() {
             Some(i) => z.set_long(i),
-            None => z.set_string(&n.to_string(), false).map_err(|_| Error::payload("bad number"))?,
+            None => z
+                .set_string(&n.to_string(), false)
+                .map_err(|_| Error::payload("bad number"))?,
         },
-        Value::String(s) => z.set_string(s, false).map_err(|_| Error::payload("bad string"))?,
+        Value::String(s) => z
+            .set_string(s, false)
+            .map_err(|_| Error::payload("bad string"))?,
         Value::Array(items) => {
             let mut t = ZendHashTable::new();
             for item in items {
-                t.push(json_to_zval(item)?).map_err(|_| Error::payload("bad array"))?;
+                t.push(json_to_zval(item)?)
+                    .map_err(|_| Error::payload("bad array"))?;
             }
             z.set_hashtable(t);
         }

@@ -6,12 +6,12 @@
 //! details are then written into the pending object.
 
 use crate::error::{Error, Kind};
+use ext_php_rs::class::RegisteredClass;
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::{throw_object, throw_with_code};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendObject};
 use ext_php_rs::zend::{ce, ExecutorGlobals};
-use ext_php_rs::convert::IntoZval;
-use ext_php_rs::class::RegisteredClass;
 
 #[derive(Default, Clone)]
 pub struct Details {
@@ -44,12 +44,37 @@ macro_rules! exception_class {
     };
 }
 
-exception_class!(PayBridgeException, "PayBridge\\Exception\\PayBridgeException", ce = ce::exception, stub = "\\Exception");
-exception_class!(ConfigException, "PayBridge\\Exception\\ConfigException", PayBridgeException);
-exception_class!(SignatureException, "PayBridge\\Exception\\SignatureException", PayBridgeException);
-exception_class!(InvalidPayloadException, "PayBridge\\Exception\\InvalidPayloadException", PayBridgeException);
-exception_class!(ApiException, "PayBridge\\Exception\\ApiException", PayBridgeException);
-exception_class!(TransportException, "PayBridge\\Exception\\TransportException", PayBridgeException);
+exception_class!(
+    PayBridgeException,
+    "PayBridge\\Exception\\PayBridgeException",
+    ce = ce::exception,
+    stub = "\\Exception"
+);
+exception_class!(
+    ConfigException,
+    "PayBridge\\Exception\\ConfigException",
+    PayBridgeException
+);
+exception_class!(
+    SignatureException,
+    "PayBridge\\Exception\\SignatureException",
+    PayBridgeException
+);
+exception_class!(
+    InvalidPayloadException,
+    "PayBridge\\Exception\\InvalidPayloadException",
+    PayBridgeException
+);
+exception_class!(
+    ApiException,
+    "PayBridge\\Exception\\ApiException",
+    PayBridgeException
+);
+exception_class!(
+    TransportException,
+    "PayBridge\\Exception\\TransportException",
+    PayBridgeException
+);
 
 macro_rules! error_code_getter {
     ($rust:ident) => {
@@ -106,9 +131,17 @@ impl TransportException {
 }
 
 fn details_of(e: &Error) -> Details {
-    let mut d = Details { error_code: e.code().to_string(), ..Details::default() };
+    let mut d = Details {
+        error_code: e.code().to_string(),
+        ..Details::default()
+    };
     match e {
-        Error::ProviderRejected { http_status, provider_code, request_id, .. } => {
+        Error::ProviderRejected {
+            http_status,
+            provider_code,
+            request_id,
+            ..
+        } => {
             d.http_status = i64::from(*http_status);
             d.provider_code = provider_code.clone();
             d.request_id = request_id.clone();

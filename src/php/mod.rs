@@ -35,9 +35,11 @@ impl Gateway {
     pub fn __construct(provider: &str, config: &ZendHashTable) -> PhpResult<Self> {
         let mut config = convert::config(config)?;
         let fixed_now = config.take_int("fixed_now")?;
-        Ok(Gateway { inner: providers::build(provider, &config)?, fixed_now })
+        Ok(Gateway {
+            inner: providers::build(provider, &config)?,
+            fixed_now,
+        })
     }
-
 
     #[php(name = "provider")]
     pub fn provider(&self) -> &'static str {
@@ -80,7 +82,9 @@ impl Gateway {
             Some(h) => convert::hint(h)?,
             None => providers::Hint::default(),
         };
-        let event = self.inner.confirm_webhook(&rawBody, &headers, &hint, self.now())?;
+        let event = self
+            .inner
+            .confirm_webhook(&rawBody, &headers, &hint, self.now())?;
         Ok(convert::event_array(&event)?)
     }
 }

@@ -5,7 +5,10 @@ use crate::money::{Currency, Money};
 use serde_json::Value;
 
 pub fn invalid_response(status: u16, message: &str) -> Error {
-    Error::InvalidResponse { http_status: status, message: message.into() }
+    Error::InvalidResponse {
+        http_status: status,
+        message: message.into(),
+    }
 }
 
 /// A decimal amount written as a JSON string or number (kept exact by `arbitrary_precision`).
@@ -21,21 +24,27 @@ pub fn amount_text(v: &Value) -> Option<String> {
 pub fn minor_units(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
-        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
         _ => None,
     }
 }
 
 /// Money read from a provider's authenticated answer: a malformed one is the provider's fault.
 pub fn api_decimal(amount: &Value, currency: &str) -> Result<Money> {
-    let c = Currency::from_code(currency).map_err(|_| invalid_response(200, "unknown currency in provider answer"))?;
-    let text = amount_text(amount).ok_or_else(|| invalid_response(200, "amount is not a decimal"))?;
+    let c = Currency::from_code(currency)
+        .map_err(|_| invalid_response(200, "unknown currency in provider answer"))?;
+    let text =
+        amount_text(amount).ok_or_else(|| invalid_response(200, "amount is not a decimal"))?;
     Money::parse_provider(&text, c).map_err(|_| invalid_response(200, "amount is not a decimal"))
 }
 
 pub fn api_minor(amount: &Value, currency: &str) -> Result<Money> {
-    let c = Currency::from_code(currency).map_err(|_| invalid_response(200, "unknown currency in provider answer"))?;
-    let minor = minor_units(amount).ok_or_else(|| invalid_response(200, "amount is not an integer of minor units"))?;
+    let c = Currency::from_code(currency)
+        .map_err(|_| invalid_response(200, "unknown currency in provider answer"))?;
+    let minor = minor_units(amount)
+        .ok_or_else(|| invalid_response(200, "amount is not an integer of minor units"))?;
     Ok(Money::from_minor(minor, c))
 }
 
@@ -48,12 +57,18 @@ pub fn body_decimal(amount: &Value, currency: &str) -> Result<Money> {
 
 pub fn body_minor(amount: &Value, currency: &str) -> Result<Money> {
     let c = Currency::from_code(currency)?;
-    let minor = minor_units(amount).ok_or_else(|| Error::amount("not an integer of minor units"))?;
+    let minor =
+        minor_units(amount).ok_or_else(|| Error::amount("not an integer of minor units"))?;
     Ok(Money::from_minor(minor, c))
 }
 
 /// The error for a non-2xx answer, with the provider's own code and message when it sent them.
-pub fn rejected(status: u16, code: Option<String>, message: Option<String>, request_id: Option<String>) -> Error {
+pub fn rejected(
+    status: u16,
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+) -> Error {
     Error::ProviderRejected {
         http_status: status,
         provider_code: code,

@@ -27,7 +27,12 @@ impl fmt::Debug for Config {
 }
 
 /// Keys every provider understands (timeouts and retries of providers.md §0).
-const HTTP_KEYS: &[&str] = &["base_url", "timeout_ms", "connect_timeout_ms", "max_retries"];
+const HTTP_KEYS: &[&str] = &[
+    "base_url",
+    "timeout_ms",
+    "connect_timeout_ms",
+    "max_retries",
+];
 
 impl Config {
     pub fn new() -> Config {
@@ -69,16 +74,17 @@ impl Config {
     }
 
     pub fn required_str(&self, key: &str) -> Result<String> {
-        self.opt_str(key)?.ok_or_else(|| Error::config(format!("{key} is required")))
+        self.opt_str(key)?
+            .ok_or_else(|| Error::config(format!("{key} is required")))
     }
 
     pub fn opt_int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>> {
         match self.0.get(key) {
             None => Ok(None),
             Some(ConfigValue::Int(i)) if (min..=max).contains(i) => Ok(Some(*i)),
-            Some(ConfigValue::Int(_)) => {
-                Err(Error::config(format!("{key} must be between {min} and {max}")))
-            }
+            Some(ConfigValue::Int(_)) => Err(Error::config(format!(
+                "{key} must be between {min} and {max}"
+            ))),
             Some(_) => Err(Error::config(format!("{key} must be an integer"))),
         }
     }
@@ -127,7 +133,9 @@ impl Config {
 
     /// base_url, timeouts and retries, validated.
     pub fn http(&self, default_base_url: &str) -> Result<HttpSettings> {
-        let base = self.opt_str("base_url")?.unwrap_or_else(|| default_base_url.to_string());
+        let base = self
+            .opt_str("base_url")?
+            .unwrap_or_else(|| default_base_url.to_string());
         let mut s = HttpSettings::new(&base)?;
         if let Some(ms) = self.opt_int("timeout_ms", 1, 300_000)? {
             s.timeout = Duration::from_millis(ms as u64);
@@ -142,7 +150,9 @@ impl Config {
     }
 
     pub fn tolerance(&self, default_seconds: i64) -> Result<i64> {
-        Ok(self.opt_int("tolerance_seconds", 1, 30 * 24 * 3600)?.unwrap_or(default_seconds))
+        Ok(self
+            .opt_int("tolerance_seconds", 1, 30 * 24 * 3600)?
+            .unwrap_or(default_seconds))
     }
 }
 
@@ -170,7 +180,10 @@ mod tests {
     #[test]
     fn webhook_secret_may_be_a_rotation_list() {
         let mut c = Config::new();
-        c.set("webhook_secret", ConfigValue::List(vec!["a".into(), "".into(), "b".into()]));
+        c.set(
+            "webhook_secret",
+            ConfigValue::List(vec!["a".into(), "".into(), "b".into()]),
+        );
         assert_eq!(c.secrets("webhook_secret").unwrap().len(), 2);
     }
 }

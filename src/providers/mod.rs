@@ -57,8 +57,13 @@ pub trait Provider: Send + Sync {
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event>;
     /// `parse_webhook`, then re-read through the API: the result's status, amount and currency
     /// are the API's, never the body's.
-    fn confirm_webhook(&self, body: &[u8], headers: &Headers, hint: &Hint, now: i64)
-        -> Result<Event>;
+    fn confirm_webhook(
+        &self,
+        body: &[u8],
+        headers: &Headers,
+        hint: &Hint,
+        now: i64,
+    ) -> Result<Event>;
 }
 
 pub const PROVIDERS: &[&str] = &["neropay", "payrexx", "noxipay"];

@@ -35,7 +35,12 @@ pub struct NeroPay {
 
 impl NeroPay {
     pub fn from_config(config: &Config) -> Result<NeroPay> {
-        config.check_keys(&["secret_key", "webhook_secret", "account", "tolerance_seconds"])?;
+        config.check_keys(&[
+            "secret_key",
+            "webhook_secret",
+            "account",
+            "tolerance_seconds",
+        ])?;
         let account = config.opt_str("account")?;
         if let Some(a) = &account {
             if !a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
@@ -63,7 +68,13 @@ impl NeroPay {
 
     fn headers(&self) -> Vec<(String, String)> {
         let mut h = vec![
-            ("Authorization".into(), format!("Bearer {}", String::from_utf8_lossy(self.secret_key.expose()))),
+            (
+                "Authorization".into(),
+                format!(
+                    "Bearer {}",
+                    String::from_utf8_lossy(self.secret_key.expose())
+                ),
+            ),
             ("Accept".into(), "application/json".into()),
             ("Content-Type".into(), "application/json".into()),
         ];
@@ -79,35 +90,55 @@ impl NeroPay {
         let url = self.http.url(path);
         let build = || {
             let ts = self.now().to_string();
-            let sig = signing::sign(self.secret_key.expose(), &[ts.as_bytes(), b".", body], Encoding::Hex);
+            let sig = signing::sign(
+                self.secret_key.expose(),
+                &[ts.as_bytes(), b".", body],
+                Encoding::Hex,
+            );
             let mut headers = self.headers();
             headers.push(("X-NeroPay-Timestamp".into(), ts));
             headers.push(("X-NeroPay-Signature".into(), sig));
             headers.push(("Idempotency-Key".into(), idempotency_key.to_string()));
-            Request { method: Method::Post, url: url.clone(), headers, body: Some(body.to_vec()) }
+            Request {
+                method: Method::Post,
+                url: url.clone(),
+                headers,
+                body: Some(body.to_vec()),
+            }
         };
         self.http.execute(&build)
     }
 
     fn get(&self, path: &str) -> Result<Response> {
         let url = self.http.url(path);
-        let build = || Request { method: Method::Get, url: url.clone(), headers: self.headers(), body: None };
+        let build = || Request {
+            method: Method::Get,
+            url: url.clone(),
+            headers: self.headers(),
+            body: None,
+        };
         self.http.execute(&build)
     }
 
     fn link_from(&self, data: Value, fallback: Option<&Money>) -> Result<Payment> {
         let link: wire::Link = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
-        let id = id_string(&link.id).ok_or_else(|| invalid_response(200, "payment link without id"))?;
+        let id =
+            id_string(&link.id).ok_or_else(|| invalid_response(200, "payment link without id"))?;
         let requested = match (&link.amount, &link.currency) {
             (Some(a), Some(c)) => api_decimal(a, c)?,
             _ => *fallback.ok_or_else(|| invalid_response(200, "payment link without amount"))?,
         };
         // What was paid is the succeeded transaction's amount (§N4), which need not equal what
         // the link asked for: callers compare the two, so report the settled one once paid.
-        let settled = link.transaction.as_ref().filter(|t| t.status.as_deref() == Some("succeeded"));
+        let settled = link
+            .transaction
+            .as_ref()
+            .filter(|t| t.status.as_deref() == Some("succeeded"));
         let money = match settled.map(|t| (&t.amount, &t.currency)) {
-            Some((Some(a), Some(c))) if link.status.as_deref() == Some("paid") => api_decimal(a, c)?,
+            Some((Some(a), Some(c))) if link.status.as_deref() == Some("paid") => {
+                api_decimal(a, c)?
+            }
             _ => requested,
         };
         Ok(Payment {
@@ -122,7 +153,8 @@ impl NeroPay {
     }
 
     fn retrieve_transaction(&self, id: &str) -> Result<(wire::Transaction, Value)> {
-        let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?).map_err(|e| e.redact(self.secret_key.expose()))?;
+        let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?)
+            .map_err(|e| e.redact(self.secret_key.expose()))?;
         let tx = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
         Ok((tx, data))
@@ -145,7 +177,10 @@ impl Provider for NeroPay {
             .parse()
             .map_err(|_| Error::amount("cannot be written as a JSON number"))?;
         let metadata = (!req.metadata.is_empty()).then(|| {
-            req.metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()
+            req.metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
         });
         let body = serde_json::to_vec(&wire::CreateLink {
             identifier: &req.reference,
@@ -160,13 +195,18 @@ impl Provider for NeroPay {
             customer_email: req.customer_email.as_deref(),
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req.idempotency_key.clone().unwrap_or_else(new_idempotency_key);
-        let data = data_of(self.signed_post("/payment-links", &body, &key)?).map_err(|e| e.redact(self.secret_key.expose()))?;
+        let key = req
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(new_idempotency_key);
+        let data = data_of(self.signed_post("/payment-links", &body, &key)?)
+            .map_err(|e| e.redact(self.secret_key.expose()))?;
         self.link_from(data, Some(&req.money))
     }
 
     fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?).map_err(|e| e.redact(self.secret_key.expose()))?;
+        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?)
+            .map_err(|e| e.redact(self.secret_key.expose()))?;
         self.link_from(data, None)
     }
 
@@ -175,7 +215,14 @@ impl Provider for NeroPay {
         let verified = if self.webhook_secrets.is_empty() {
             Verified::None
         } else {
-            webhook::verify(&SCHEME, &self.webhook_secrets, headers, body, now, self.tolerance_seconds)?;
+            webhook::verify(
+                &SCHEME,
+                &self.webhook_secrets,
+                headers,
+                body,
+                now,
+                self.tolerance_seconds,
+            )?;
             Verified::Signature
         };
         let raw = webhook::parse_json_object(body)?;
@@ -205,16 +252,29 @@ impl Provider for NeroPay {
         })
     }
 
-    fn confirm_webhook(&self, body: &[u8], headers: &Headers, hint: &Hint, now: i64) -> Result<Event> {
+    fn confirm_webhook(
+        &self,
+        body: &[u8],
+        headers: &Headers,
+        hint: &Hint,
+        now: i64,
+    ) -> Result<Event> {
         let parsed = match self.parse_webhook(body, headers, now) {
             Ok(e) => Some(e),
             // §N5 [ours]: without a signature the body is only a wake-up call; the module's token
             // still says which link to re-read, so a malformed body is not fatal then.
-            Err(Error::InvalidPayload(_)) if hint.payment_id.is_some() && self.webhook_secrets.is_empty() => None,
+            Err(Error::InvalidPayload(_))
+                if hint.payment_id.is_some() && self.webhook_secrets.is_empty() =>
+            {
+                None
+            }
             Err(e) => return Err(e),
         };
         let body_tx_id = parsed.as_ref().and_then(|e| e.payment_id.clone());
-        let event_type = parsed.as_ref().map_or("unknown", |e| e.event_type.as_str()).to_string();
+        let event_type = parsed
+            .as_ref()
+            .map_or("unknown", |e| e.event_type.as_str())
+            .to_string();
 
         let (payment_id, reference, mut status, money) = match &hint.payment_id {
             Some(link_id) => {
@@ -222,13 +282,22 @@ impl Provider for NeroPay {
                 (link.id, link.reference, link.status, link.money)
             }
             None => {
-                let tx_id = body_tx_id.clone().ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
+                let tx_id = body_tx_id.clone().ok_or_else(|| {
+                    Error::payload("cannot tell which payment this event is about")
+                })?;
                 let (tx, _) = self.retrieve_transaction(&tx_id)?;
                 let money = api_decimal(
-                    tx.amount.as_ref().ok_or_else(|| invalid_response(200, "transaction without amount"))?,
+                    tx.amount
+                        .as_ref()
+                        .ok_or_else(|| invalid_response(200, "transaction without amount"))?,
                     tx.currency.as_deref().unwrap_or(""),
                 )?;
-                (tx_id, tx.trx.unwrap_or_default(), transaction_status(tx.status.as_deref()), money)
+                (
+                    tx_id,
+                    tx.trx.unwrap_or_default(),
+                    transaction_status(tx.status.as_deref()),
+                    money,
+                )
             }
         };
         // A link stays `paid` after a refund; the refund shows on its transaction (§N4). Only a
@@ -236,10 +305,16 @@ impl Provider for NeroPay {
         if let (Some(_), Some(tx_id)) = (&hint.payment_id, &body_tx_id) {
             if matches!(status, PaymentStatus::Paid) {
                 if let Ok((tx, _)) = self.retrieve_transaction(tx_id) {
-                    let same_link = tx.payment_link_id.as_ref().and_then(id_string).as_deref() == Some(payment_id.as_str())
+                    let same_link = tx.payment_link_id.as_ref().and_then(id_string).as_deref()
+                        == Some(payment_id.as_str())
                         || (!reference.is_empty() && tx.trx.as_deref() == Some(reference.as_str()));
                     let tx_status = transaction_status(tx.status.as_deref());
-                    if same_link && matches!(tx_status, PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded) {
+                    if same_link
+                        && matches!(
+                            tx_status,
+                            PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded
+                        )
+                    {
                         status = tx_status;
                     }
                 }
@@ -307,11 +382,23 @@ fn data_of(resp: Response) -> Result<Value> {
     if !(200..300).contains(&resp.status) {
         let err = env.and_then(|e| e.error);
         let code = err.as_ref().and_then(|e| e.code.clone());
-        return Err(rejected(resp.status, code, err.and_then(|e| e.message), resp.request_id));
+        return Err(rejected(
+            resp.status,
+            code,
+            err.and_then(|e| e.message),
+            resp.request_id,
+        ));
     }
     match env {
-        Some(wire::Envelope { success: true, data: Some(d), .. }) => Ok(d),
-        _ => Err(invalid_response(resp.status, "not a NeroPay success envelope")),
+        Some(wire::Envelope {
+            success: true,
+            data: Some(d),
+            ..
+        }) => Ok(d),
+        _ => Err(invalid_response(
+            resp.status,
+            "not a NeroPay success envelope",
+        )),
     }
 }
 
@@ -331,8 +418,13 @@ mod tests {
 
     #[test]
     fn requires_a_secret_key_and_https() {
-        assert_eq!(NeroPay::from_config(&Config::new()).err().unwrap().code(), "config");
-        let c = Config::new().with("secret_key", "k").with("base_url", "http://neropay.example/v2");
+        assert_eq!(
+            NeroPay::from_config(&Config::new()).err().unwrap().code(),
+            "config"
+        );
+        let c = Config::new()
+            .with("secret_key", "k")
+            .with("base_url", "http://neropay.example/v2");
         assert_eq!(NeroPay::from_config(&c).err().unwrap().code(), "config");
     }
 }

@@ -47,27 +47,48 @@ impl Noxipay {
     fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Response> {
         let url = self.http.url(path);
         let mut headers = vec![
-            ("Authorization".to_string(), format!("Bearer {}", String::from_utf8_lossy(self.secret_key.expose()))),
+            (
+                "Authorization".to_string(),
+                format!(
+                    "Bearer {}",
+                    String::from_utf8_lossy(self.secret_key.expose())
+                ),
+            ),
             ("Accept".to_string(), "application/json".to_string()),
         ];
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
-        self.http.execute(&|| Request { method, url: url.clone(), headers: headers.clone(), body: body.clone() })
+        self.http.execute(&|| Request {
+            method,
+            url: url.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+        })
     }
 
     fn payment_from(&self, resp: Response) -> Result<Payment> {
-        self.payment_from_unredacted(resp).map_err(|e| e.redact(self.secret_key.expose()))
+        self.payment_from_unredacted(resp)
+            .map_err(|e| e.redact(self.secret_key.expose()))
     }
 
     fn payment_from_unredacted(&self, resp: Response) -> Result<Payment> {
         if !(200..300).contains(&resp.status) {
-            let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body).ok().map(|e| e.error);
+            let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body)
+                .ok()
+                .map(|e| e.error);
             let code = err.as_ref().and_then(|e| e.code.clone());
-            return Err(rejected(resp.status, code, err.and_then(|e| e.message), resp.request_id));
+            return Err(rejected(
+                resp.status,
+                code,
+                err.and_then(|e| e.message),
+                resp.request_id,
+            ));
         }
-        let raw: Value = serde_json::from_slice(&resp.body).map_err(|_| invalid_response(resp.status, "not JSON"))?;
-        let p: wire::Payment = serde_json::from_value(raw.clone()).map_err(|_| invalid_response(resp.status, "payment has an unexpected shape"))?;
+        let raw: Value = serde_json::from_slice(&resp.body)
+            .map_err(|_| invalid_response(resp.status, "not JSON"))?;
+        let p: wire::Payment = serde_json::from_value(raw.clone())
+            .map_err(|_| invalid_response(resp.status, "payment has an unexpected shape"))?;
         Ok(Payment {
             money: api_minor(&p.amount, &p.currency)?,
             status: payment_status(p.status.as_deref().unwrap_or("")),
@@ -94,13 +115,26 @@ impl Provider for Noxipay {
             success_url: &req.success_url,
             cancel_url: &req.cancel_url,
             notify_url: req.notify_url.as_deref(),
-            metadata: req.metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect(),
+            metadata: req
+                .metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect(),
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req.idempotency_key.clone().unwrap_or_else(new_idempotency_key);
+        let key = req
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(new_idempotency_key);
         let url = self.http.url("/payments");
         let headers = vec![
-            ("Authorization".to_string(), format!("Bearer {}", String::from_utf8_lossy(self.secret_key.expose()))),
+            (
+                "Authorization".to_string(),
+                format!(
+                    "Bearer {}",
+                    String::from_utf8_lossy(self.secret_key.expose())
+                ),
+            ),
             ("Accept".to_string(), "application/json".to_string()),
             ("Content-Type".to_string(), "application/json".to_string()),
             ("Idempotency-Key".to_string(), key),
@@ -115,20 +149,27 @@ impl Provider for Noxipay {
     }
 
     fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        self.payment_from(self.send(Method::Get, &format!("/payments/{}", path_segment(id)?), None)?)
+        self.payment_from(self.send(
+            Method::Get,
+            &format!("/payments/{}", path_segment(id)?),
+            None,
+        )?)
     }
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         webhook::check_body_size(body)?;
         if self.webhook_secrets.is_empty() {
-            return Err(Error::config("webhook_secret is required: Noxipay webhooks are signed"));
+            return Err(Error::config(
+                "webhook_secret is required: Noxipay webhooks are signed",
+            ));
         }
         webhook::verify(&SCHEME, &self.webhook_secrets, headers, body, now, i64::MAX)?;
         let raw = webhook::parse_json_object(body)?;
         let w: wire::Webhook = serde_json::from_value(raw.clone())
             .map_err(|_| Error::payload("not a Noxipay event (id, type, created, data)"))?;
-        let created = time::OffsetDateTime::parse(&w.created, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| Error::payload("created is not an RFC 3339 time"))?;
+        let created =
+            time::OffsetDateTime::parse(&w.created, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| Error::payload("created is not an RFC 3339 time"))?;
         webhook::check_age(created.unix_timestamp(), now, self.tolerance_seconds)?;
         let status = event_status(&w.event_type);
         let str_field = |k: &str| w.data.get(k).and_then(Value::as_str).map(String::from);
@@ -143,11 +184,20 @@ impl Provider for Noxipay {
             | PaymentStatus::Cancelled
             | PaymentStatus::PartiallyRefunded => None,
         };
-        let money = match (w.data.get("amount"), w.data.get("currency").and_then(Value::as_str)) {
+        let money = match (
+            w.data.get("amount"),
+            w.data.get("currency").and_then(Value::as_str),
+        ) {
             (Some(a), Some(c)) => Some(body_minor(a, c)?),
             _ => None,
         };
-        let reference = w.data.get("metadata").and_then(|m| m.get("reference")).and_then(Value::as_str).map(String::from).or_else(|| str_field("reference"));
+        let reference = w
+            .data
+            .get("metadata")
+            .and_then(|m| m.get("reference"))
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| str_field("reference"));
         Ok(Event {
             id: w.id,
             event_type: w.event_type,
@@ -161,14 +211,26 @@ impl Provider for Noxipay {
         })
     }
 
-    fn confirm_webhook(&self, body: &[u8], headers: &Headers, hint: &Hint, now: i64) -> Result<Event> {
+    fn confirm_webhook(
+        &self,
+        body: &[u8],
+        headers: &Headers,
+        hint: &Hint,
+        now: i64,
+    ) -> Result<Event> {
         let mut event = self.parse_webhook(body, headers, now)?;
-        let id = hint.payment_id.clone().or(event.payment_id.clone()).ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
+        let id = hint
+            .payment_id
+            .clone()
+            .or(event.payment_id.clone())
+            .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
         let p = self.retrieve_payment(&id)?;
         event.status = p.status;
         event.money = Some(p.money);
         event.payment_id = Some(p.id);
-        event.reference = Some(p.reference).filter(|r| !r.is_empty()).or(event.reference);
+        event.reference = Some(p.reference)
+            .filter(|r| !r.is_empty())
+            .or(event.reference);
         event.verified = Verified::Api;
         Ok(event)
     }

@@ -48,7 +48,10 @@ impl Payrexx {
     pub fn from_config(config: &Config) -> Result<Payrexx> {
         config.check_keys(&["instance", "secret_key", "webhook_secret", "auth"])?;
         let instance = config.required_str("instance")?;
-        if !instance.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if !instance
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err(Error::config("instance must be the Payrexx subdomain name"));
         }
         let auth = match config.opt_str("auth")?.as_deref() {
@@ -68,15 +71,23 @@ impl Payrexx {
     /// One call: `instance` on every URL (§P1), auth by header or legacy signature, JSON bodies
     /// (form bodies for the legacy scheme, as the SDK sends them).
     fn call(&self, method: Method, path: &str, params: Map<String, Value>) -> Result<Response> {
-        let mut url = self.http.url(&format!("/{path}?instance={}", self.instance));
+        let mut url = self
+            .http
+            .url(&format!("/{path}?instance={}", self.instance));
         let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
         let mut body = None;
         match self.auth {
             Auth::ApiKey => {
-                headers.push(("X-API-KEY".into(), String::from_utf8_lossy(self.secret.expose()).into_owned()));
+                headers.push((
+                    "X-API-KEY".into(),
+                    String::from_utf8_lossy(self.secret.expose()).into_owned(),
+                ));
                 if method == Method::Post {
                     headers.push(("Content-Type".into(), "application/json".into()));
-                    body = Some(serde_json::to_vec(&params).map_err(|_| Error::request("request cannot be encoded"))?);
+                    body = Some(
+                        serde_json::to_vec(&params)
+                            .map_err(|_| Error::request("request cannot be encoded"))?,
+                    );
                 }
             }
             Auth::Signature => {
@@ -85,7 +96,10 @@ impl Payrexx {
                 signed.insert("ApiSignature".into(), Value::String(sig));
                 let encoded = query::build(&signed);
                 if method == Method::Post {
-                    headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+                    headers.push((
+                        "Content-Type".into(),
+                        "application/x-www-form-urlencoded".into(),
+                    ));
                     body = Some(encoded.into_bytes());
                 } else {
                     url.push('&');
@@ -96,20 +110,32 @@ impl Payrexx {
         if method == Method::Post {
             headers.push(("Idempotency-Key".into(), new_idempotency_key()));
         }
-        let build = || Request { method, url: url.clone(), headers: headers.clone(), body: body.clone() };
+        let build = || Request {
+            method,
+            url: url.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+        };
         self.http.execute(&build)
     }
 
     fn gateway(&self, id: &str) -> Result<(wire::Gateway, Value)> {
-        let data = self.first_of(self.call(Method::Get, &format!("Gateway/{}/", path_segment(id)?), Map::new()))?;
-        let gw = serde_json::from_value(data.clone()).map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
+        let data = self.first_of(self.call(
+            Method::Get,
+            &format!("Gateway/{}/", path_segment(id)?),
+            Map::new(),
+        ))?;
+        let gw = serde_json::from_value(data.clone())
+            .map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
         Ok((gw, data))
     }
 
     fn payment_from(&self, gw: wire::Gateway, raw: Value) -> Result<Payment> {
         let id = id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
         let money = api_minor(
-            gw.amount.as_ref().ok_or_else(|| invalid_response(200, "gateway without amount"))?,
+            gw.amount
+                .as_ref()
+                .ok_or_else(|| invalid_response(200, "gateway without amount"))?,
             gw.currency.as_deref().unwrap_or(""),
         )?;
         Ok(Payment {
@@ -147,7 +173,8 @@ impl Provider for Payrexx {
             p.insert("notifyUrl".into(), json!(n));
         }
         let data = self.first_of(self.call(Method::Post, "Gateway/", p))?;
-        let gw: wire::Gateway = serde_json::from_value(data.clone()).map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
+        let gw: wire::Gateway = serde_json::from_value(data.clone())
+            .map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
         self.payment_from(gw, data)
     }
 
@@ -164,11 +191,20 @@ impl Provider for Payrexx {
             webhook::verify(&SCHEME, &self.webhook_secrets, headers, body, now, i64::MAX)?;
             Verified::Signature
         };
-        let is_json = headers.get("Content-Type").is_some_and(|c| c.contains("json"))
+        let is_json = headers
+            .get("Content-Type")
+            .is_some_and(|c| c.contains("json"))
             || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        let raw = if is_json { webhook::parse_json_object(body)? } else { query::parse(body)? };
+        let raw = if is_json {
+            webhook::parse_json_object(body)?
+        } else {
+            query::parse(body)?
+        };
         if raw.get("subscription").is_some() && raw.get("transaction").is_none() {
-            let sid = raw["subscription"].get("id").and_then(id_string).unwrap_or_else(|| "-".into());
+            let sid = raw["subscription"]
+                .get("id")
+                .and_then(id_string)
+                .unwrap_or_else(|| "-".into());
             return Ok(Event {
                 id: format!("payrexx:subscription:{sid}"),
                 event_type: "subscription".into(),
@@ -187,7 +223,11 @@ impl Provider for Payrexx {
             .and_then(|t| serde_json::from_value(t).ok())
             .ok_or_else(|| Error::payload("not a Payrexx transaction webhook"))?;
         let status_text = tx.status.clone().unwrap_or_default();
-        let key = tx.uuid.clone().or_else(|| tx.id.as_ref().and_then(id_string)).ok_or_else(|| Error::payload("transaction without uuid"))?;
+        let key = tx
+            .uuid
+            .clone()
+            .or_else(|| tx.id.as_ref().and_then(id_string))
+            .ok_or_else(|| Error::payload("transaction without uuid"))?;
         let invoice = tx.invoice.as_ref();
         let money = match (&tx.amount, invoice.and_then(|i| i.currency.as_deref())) {
             (Some(a), Some(c)) => Some(body_minor(a, c)?),
@@ -197,8 +237,13 @@ impl Provider for Payrexx {
             id: format!("payrexx:{key}:{status_text}"),
             event_type: format!("transaction.{status_text}"),
             status: transaction_status(&status_text),
-            payment_id: invoice.and_then(|i| i.payment_request_id.as_ref()).and_then(id_string),
-            reference: tx.reference_id.clone().or_else(|| invoice.and_then(|i| i.reference_id.clone())),
+            payment_id: invoice
+                .and_then(|i| i.payment_request_id.as_ref())
+                .and_then(id_string),
+            reference: tx
+                .reference_id
+                .clone()
+                .or_else(|| invoice.and_then(|i| i.reference_id.clone())),
             money,
             provider: NAME,
             verified,
@@ -206,41 +251,100 @@ impl Provider for Payrexx {
         })
     }
 
-    fn confirm_webhook(&self, body: &[u8], headers: &Headers, hint: &Hint, now: i64) -> Result<Event> {
+    fn confirm_webhook(
+        &self,
+        body: &[u8],
+        headers: &Headers,
+        hint: &Hint,
+        now: i64,
+    ) -> Result<Event> {
         let parsed = match self.parse_webhook(body, headers, now) {
             Ok(e) => Some(e),
-            Err(Error::InvalidPayload(_)) if hint.payment_id.is_some() && self.webhook_secrets.is_empty() => None,
+            Err(Error::InvalidPayload(_))
+                if hint.payment_id.is_some() && self.webhook_secrets.is_empty() =>
+            {
+                None
+            }
             Err(e) => return Err(e),
         };
-        let body_tx = parsed.as_ref().and_then(|e| e.raw.get("transaction")).and_then(|t| serde_json::from_value::<wire::Transaction>(t.clone()).ok());
+        let body_tx = parsed
+            .as_ref()
+            .and_then(|e| e.raw.get("transaction"))
+            .and_then(|t| serde_json::from_value::<wire::Transaction>(t.clone()).ok());
         let body_uuid = body_tx.as_ref().and_then(|t| t.uuid.clone());
-        let body_tx_id = body_tx.as_ref().and_then(|t| t.id.as_ref()).and_then(id_string);
-        let gateway_id = hint.payment_id.clone().or_else(|| parsed.as_ref().and_then(|e| e.payment_id.clone()));
-        let event_type = parsed.as_ref().map_or_else(|| "unknown".to_string(), |e| e.event_type.clone());
+        let body_tx_id = body_tx
+            .as_ref()
+            .and_then(|t| t.id.as_ref())
+            .and_then(id_string);
+        let gateway_id = hint
+            .payment_id
+            .clone()
+            .or_else(|| parsed.as_ref().and_then(|e| e.payment_id.clone()));
+        let event_type = parsed
+            .as_ref()
+            .map_or_else(|| "unknown".to_string(), |e| e.event_type.clone());
 
         // §P4: the status, amount and currency used are the API's, never the body's.
         let (payment_id, reference, status_text, money, key) = if let Some(gid) = gateway_id {
             let (gw, _) = self.gateway(&gid)?;
-            let txs: Vec<&wire::Transaction> = gw.invoices.iter().flat_map(|i| i.transactions.iter()).collect();
+            let txs: Vec<&wire::Transaction> = gw
+                .invoices
+                .iter()
+                .flat_map(|i| i.transactions.iter())
+                .collect();
             let matching = txs.iter().rev().find(|t| {
                 (body_uuid.is_some() && t.uuid == body_uuid)
                     || (body_tx_id.is_some() && t.id.as_ref().and_then(id_string) == body_tx_id)
             });
             let chosen = matching.or(txs.last());
-            let status_text = chosen.and_then(|t| t.status.clone()).or(gw.status.clone()).unwrap_or_default();
-            let key = chosen.and_then(|t| t.uuid.clone()).unwrap_or_else(|| format!("gateway-{gid}"));
+            let status_text = chosen
+                .and_then(|t| t.status.clone())
+                .or(gw.status.clone())
+                .unwrap_or_default();
+            let key = chosen
+                .and_then(|t| t.uuid.clone())
+                .unwrap_or_else(|| format!("gateway-{gid}"));
             let payment = self.payment_from(gw, Value::Null)?;
-            (payment.id, payment.reference, status_text, payment.money, key)
+            (
+                payment.id,
+                payment.reference,
+                status_text,
+                payment.money,
+                key,
+            )
         } else {
-            let tid = body_tx_id.ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-            let data = self.first_of(self.call(Method::Get, &format!("Transaction/{}/", path_segment(&tid)?), Map::new()))?;
-            let tx: wire::Transaction = serde_json::from_value(data).map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
-            let inv = tx.invoice.as_ref().ok_or_else(|| invalid_response(200, "transaction without invoice"))?;
-            let currency = inv.currency_alpha3.clone().or(inv.currency.clone()).unwrap_or_default();
-            let amount = inv.total_amount.clone().or(tx.amount.clone()).ok_or_else(|| invalid_response(200, "transaction without amount"))?;
+            let tid = body_tx_id
+                .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
+            let data = self.first_of(self.call(
+                Method::Get,
+                &format!("Transaction/{}/", path_segment(&tid)?),
+                Map::new(),
+            ))?;
+            let tx: wire::Transaction = serde_json::from_value(data)
+                .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
+            let inv = tx
+                .invoice
+                .as_ref()
+                .ok_or_else(|| invalid_response(200, "transaction without invoice"))?;
+            let currency = inv
+                .currency_alpha3
+                .clone()
+                .or(inv.currency.clone())
+                .unwrap_or_default();
+            let amount = inv
+                .total_amount
+                .clone()
+                .or(tx.amount.clone())
+                .ok_or_else(|| invalid_response(200, "transaction without amount"))?;
             let money = api_minor(&amount, &currency)?;
             let key = tx.uuid.clone().unwrap_or_else(|| tid.clone());
-            (tid, tx.reference_id.unwrap_or_default(), tx.status.unwrap_or_default(), money, key)
+            (
+                tid,
+                tx.reference_id.unwrap_or_default(),
+                tx.status.unwrap_or_default(),
+                money,
+                key,
+            )
         };
         Ok(Event {
             id: format!("payrexx:{key}:{status_text}"),
@@ -275,7 +379,11 @@ fn transaction_status(s: &str) -> PaymentStatus {
 
 /// A gateway's state: its latest transaction when it has one, else its own status.
 fn gateway_status(gw: &wire::Gateway) -> PaymentStatus {
-    let last = gw.invoices.iter().flat_map(|i| i.transactions.iter()).next_back();
+    let last = gw
+        .invoices
+        .iter()
+        .flat_map(|i| i.transactions.iter())
+        .next_back();
     match last.and_then(|t| t.status.as_deref()) {
         Some(s) => transaction_status(s),
         None => transaction_status(gw.status.as_deref().unwrap_or("")),
@@ -284,16 +392,22 @@ fn gateway_status(gw: &wire::Gateway) -> PaymentStatus {
 
 impl Payrexx {
     fn first_of(&self, resp: Result<Response>) -> Result<Value> {
-        resp.and_then(first_of).map_err(|e| e.redact(self.secret.expose()))
+        resp.and_then(first_of)
+            .map_err(|e| e.redact(self.secret.expose()))
     }
 }
 
 /// Unwraps §P2's envelope: `data` is an array even for one object.
 fn first_of(resp: Response) -> Result<Value> {
     let env: Option<wire::Envelope> = serde_json::from_slice(&resp.body).ok();
-    let failed = !(200..300).contains(&resp.status) || env.as_ref().and_then(|e| e.status.as_deref()) != Some("success");
+    let failed = !(200..300).contains(&resp.status)
+        || env.as_ref().and_then(|e| e.status.as_deref()) != Some("success");
     if failed {
-        let status = if (200..300).contains(&resp.status) { 502 } else { resp.status };
+        let status = if (200..300).contains(&resp.status) {
+            502
+        } else {
+            resp.status
+        };
         let (code, message) = env.map(|e| (e.reason, e.message)).unwrap_or((None, None));
         return Err(rejected(status, code, message, resp.request_id));
     }
@@ -301,7 +415,6 @@ fn first_of(resp: Response) -> Result<Value> {
         .and_then(|d| d.as_array().and_then(|a| a.first().cloned()))
         .ok_or_else(|| invalid_response(resp.status, "success envelope without data"))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -312,16 +425,42 @@ mod tests {
         for s in ["Confirmed", "confirmed ", "paid", "refund_pending", ""] {
             assert_ne!(transaction_status(s), PaymentStatus::Paid, "{s}");
         }
-        assert_eq!(transaction_status("partially-refunded"), PaymentStatus::PartiallyRefunded);
-        assert_eq!(transaction_status("partially_refunded"), PaymentStatus::Unknown);
+        assert_eq!(
+            transaction_status("partially-refunded"),
+            PaymentStatus::PartiallyRefunded
+        );
+        assert_eq!(
+            transaction_status("partially_refunded"),
+            PaymentStatus::Unknown
+        );
     }
 
     #[test]
     fn requires_instance_secret_and_a_known_auth() {
-        let ok = Config::new().with("instance", "demo").with("secret_key", "s");
+        let ok = Config::new()
+            .with("instance", "demo")
+            .with("secret_key", "s");
         assert!(Payrexx::from_config(&ok).is_ok());
-        assert_eq!(Payrexx::from_config(&ok.clone().with("auth", "oauth")).err().unwrap().code(), "config");
-        assert_eq!(Payrexx::from_config(&Config::new().with("secret_key", "s")).err().unwrap().code(), "config");
-        assert_eq!(Payrexx::from_config(&ok.with("instance", "a/b")).err().unwrap().code(), "config");
+        assert_eq!(
+            Payrexx::from_config(&ok.clone().with("auth", "oauth"))
+                .err()
+                .unwrap()
+                .code(),
+            "config"
+        );
+        assert_eq!(
+            Payrexx::from_config(&Config::new().with("secret_key", "s"))
+                .err()
+                .unwrap()
+                .code(),
+            "config"
+        );
+        assert_eq!(
+            Payrexx::from_config(&ok.with("instance", "a/b"))
+                .err()
+                .unwrap()
+                .code(),
+            "config"
+        );
     }
 }

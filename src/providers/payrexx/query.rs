@@ -35,7 +35,11 @@ fn scalar(v: &Value) -> Option<String> {
 fn walk(pairs: &mut Vec<String>, prefix: &str, v: &Value) {
     let children: Vec<(String, &Value)> = match v {
         Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v)).collect(),
-        Value::Array(a) => a.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
         _ => {
             if let Some(s) = scalar(v) {
                 let mut pair = String::new();
@@ -76,7 +80,13 @@ fn key_path(key: &str) -> Option<(String, Vec<String>)> {
     Some((head.to_string(), path))
 }
 
-fn set(target: &mut Map<String, Value>, key: String, path: &[String], value: String, depth: usize) -> Result<()> {
+fn set(
+    target: &mut Map<String, Value>,
+    key: String,
+    path: &[String],
+    value: String,
+    depth: usize,
+) -> Result<()> {
     if depth > 32 {
         return Err(Error::payload("form field nested too deeply"));
     }
@@ -84,12 +94,18 @@ fn set(target: &mut Map<String, Value>, key: String, path: &[String], value: Str
         target.insert(key, Value::String(value));
         return Ok(());
     };
-    let child = target.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    let child = target
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()));
     if !child.is_object() {
         *child = Value::Object(Map::new());
     }
     let map = child.as_object_mut().unwrap_or_else(|| unreachable!());
-    let name = if first.is_empty() { map.len().to_string() } else { first.clone() };
+    let name = if first.is_empty() {
+        map.len().to_string()
+    } else {
+        first.clone()
+    };
     set(map, name, rest, value, depth + 1)
 }
 
@@ -97,7 +113,9 @@ fn set(target: &mut Map<String, Value>, key: String, path: &[String], value: Str
 pub fn parse(body: &[u8]) -> Result<Value> {
     let mut root = Map::new();
     for (k, v) in form_urlencoded::parse(body) {
-        let Some((head, path)) = key_path(&k) else { continue };
+        let Some((head, path)) = key_path(&k) else {
+            continue;
+        };
         set(&mut root, head, &path, v.into_owned(), 0)?;
     }
     if root.is_empty() {
@@ -115,7 +133,8 @@ mod tests {
     fn builds_like_php_http_build_query() {
         let p = json!({"a": true, "b": false, "c": null, "d": 0});
         assert_eq!(build(p.as_object().unwrap()), "a=1&b=0&d=0");
-        let p = json!({"contact": {"email": "a@b.ch", "name": "Jane Doe"}, "pm": ["twint", "visa"]});
+        let p =
+            json!({"contact": {"email": "a@b.ch", "name": "Jane Doe"}, "pm": ["twint", "visa"]});
         assert_eq!(
             build(p.as_object().unwrap()),
             "contact%5Bemail%5D=a%40b.ch&contact%5Bname%5D=Jane+Doe&pm%5B0%5D=twint&pm%5B1%5D=visa"
@@ -138,7 +157,10 @@ mod tests {
         assert!(parse(b"").is_err());
         assert!(parse(&b"a".repeat(10)).is_ok());
         let deep = format!("a{}=1", "[x]".repeat(100));
-        assert_eq!(parse(deep.as_bytes()).unwrap_err().code(), "invalid_payload");
+        assert_eq!(
+            parse(deep.as_bytes()).unwrap_err().code(),
+            "invalid_payload"
+        );
         assert!(parse(b"a[b=1&[c]=2&a[]]=3").is_ok());
     }
 }
