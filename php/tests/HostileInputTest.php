@@ -1,0 +1,432 @@
+<?php
+declare(strict_types=1);
+
+namespace PayBridge\Tests;
+
+use PayBridge\Gateway;
+use PayBridge\Tests\Support\FreePort;
+use PayBridge\Tests\Support\PayBridgeTestCase;
+
+/**
+ * Bad input from PHP never crashes the process and never surfaces as a "Rust panic" \Error:
+ * it is a paybridge exception with a stable code, or a TypeError for a wrongly typed argument.
+ */
+final class HostileInputTest extends PayBridgeTestCase
+{
+    private const NOW = 1776825615;
+
+    /** Unsigned gateway whose API calls go to a closed port (valid requests end in connection_failed). */
+    private static function offline(): Gateway
+    {
+        static $port = null;
+        $port ??= FreePort::pick();
+        return new Gateway('neropay', ['secret_key' => 'k', 'base_url' => "http://127.0.0.1:$port/v2", 'max_retries' => 0]);
+    }
+
+    private static function signing(): Gateway
+    {
+        return new Gateway('neropay', ['secret_key' => 'k', 'webhook_secret' => 'w', 'fixed_now' => self::NOW]);
+    }
+
+    // ---- webhook bodies -------------------------------------------------------------------
+
+    public function testANonUtf8BodyIsAnInvalidPayload(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook("\xff\xfe", []));
+        $body = "\xff\xfe";
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::signing()->parseWebhook($body, self::signedHeaders('w', self::NOW, $body)));
+    }
+
+    public function testANonUtf8StringInsideValidJsonIsAnInvalidPayload(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook("{\"type\":\"\xff\"}", []));
+    }
+
+    public function testAnEmptyBodyIsAnInvalidPayload(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook('', []));
+    }
+
+    public function testAnEmptyBodyWithASecretConfiguredIsMissingHeaders(): void
+    {
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook('', []));
+    }
+
+    public function testABodyOverOneMebibyteIsAnInvalidPayload(): void
+    {
+        $huge = '{"type":"transaction.succeeded","pad":"' . str_repeat('a', 2 << 20) . '"}';
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook($huge, []));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::signing()->parseWebhook($huge, self::signedHeaders('w', self::NOW, $huge)));
+    }
+
+    public function testABodyOfExactlyOneMebibyteIsStillAccepted(): void
+    {
+        $prefix = '{"type":"transaction.succeeded","pad":"';
+        $body = $prefix . str_repeat('a', (1 << 20) - strlen($prefix) - 2) . '"}';
+        $this->assertSame(1 << 20, strlen($body));
+        $e = self::signing()->parseWebhook($body, self::signedHeaders('w', self::NOW, $body));
+        $this->assertSame('signature', $e['verified']);
+    }
+
+    public function testDeeplyNestedJsonIsAnInvalidPayloadNotAStackOverflow(): void
+    {
+        foreach ([str_repeat('[', 100_000), str_repeat('{"a":', 100_000), '{"type":"x","a":' . str_repeat('[', 100_000) . str_repeat(']', 100_000) . '}'] as $body) {
+            $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook($body, []));
+        }
+    }
+
+    public function testModeratelyNestedJsonComesBackAsNestedArrays(): void
+    {
+        $e = self::offline()->parseWebhook('{"type":"x","a":' . str_repeat('[', 100) . str_repeat(']', 100) . '}', []);
+        $this->assertSame('unknown', $e['status']);
+        $this->assertIsArray($e['raw']['a']);
+    }
+
+    public function testNulBytesInBodiesNeverCrash(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook("{\"type\":\"x\0\"}", []));
+        $e = self::offline()->parseWebhook('{"type":"a\u0000b","id":"evt\u0000"}', []);
+        $this->assertSame("a\0b", $e['type']);
+        $this->assertSame("evt\0", $e['id']);
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook("\0", []));
+    }
+
+    public function testAJsonArrayScalarOrEventWithoutTypeIsAnInvalidPayload(): void
+    {
+        foreach (['[1,2]', '"s"', '42', 'null', 'true', '{}', '{"type":5}'] as $body) {
+            $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook($body, []));
+        }
+    }
+
+    public function testHugeNumbersInAnEventNeverBecomeFloats(): void
+    {
+        $e = self::offline()->parseWebhook('{"type":"x","n":123456789012345678901234567890,"f":0.1}', []);
+        $this->assertSame('123456789012345678901234567890', $e['raw']['n']);
+        $this->assertSame('0.1', $e['raw']['f']);
+    }
+
+    // ---- headers ----------------------------------------------------------------------------
+
+    public function testMissingHeadersThrowMissingHeader(): void
+    {
+        $body = self::ipnBody();
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook($body, []));
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Timestamp' => (string) self::NOW]));
+    }
+
+    public function testHeaderArraysWithIntKeysAreIgnored(): void
+    {
+        $body = self::ipnBody();
+        $h = self::signedHeaders('w', self::NOW, $body);
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook($body, array_values($h)));
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Signature: ' . $h['X-NeroPay-Signature']]));
+    }
+
+    public function testHeaderValuesGivenAsListsUseTheirFirstString(): void
+    {
+        $body = self::ipnBody();
+        $h = self::signedHeaders('w', self::NOW, $body);
+        $e = self::signing()->parseWebhook($body, array_map(fn ($v) => [$v], $h));
+        $this->assertSame('signature', $e['verified']);
+        $this->assertNeverPanics(fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Signature' => [[['deep']], 1.5, null], 'X-NeroPay-Timestamp' => [new \stdClass()]]));
+    }
+
+    public function testNonStringHeaderValuesNeverCrash(): void
+    {
+        $body = self::ipnBody();
+        $sig = self::neroPaySignature('w', self::NOW, $body);
+        // An int timestamp is what `getallheaders()`-style code may hand over: accepted as its digits.
+        $this->assertSame('signature', self::signing()->parseWebhook($body, ['X-NeroPay-Timestamp' => self::NOW, 'X-NeroPay-Signature' => $sig])['verified']);
+        foreach ([1.5, true, false, null, new \stdClass(), fopen('php://memory', 'r'), fn () => 1] as $odd) {
+            $e = $this->assertNeverPanics(fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Timestamp' => $odd, 'X-NeroPay-Signature' => $odd]));
+            $this->assertInstanceOf(\PayBridge\Exception\SignatureException::class, $e, get_debug_type($odd));
+        }
+    }
+
+    public function testNonUtf8AndNulHeaderBytesNeverCrash(): void
+    {
+        $body = self::ipnBody();
+        $this->assertPayBridgeError('SignatureException', 'malformed_signature', fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Signature' => "\xff\xfe", 'X-NeroPay-Timestamp' => "\xff"]));
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook($body, ["X-NeroPay-Signature\0" => 'a', 'X-NeroPay-Timestamp' => "1\0"]));
+        $sig = self::neroPaySignature('w', self::NOW, $body);
+        $this->assertNeverPanics(fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Signature' => "$sig\0", 'X-NeroPay-Timestamp' => self::NOW . "\0"]));
+    }
+
+    public function testANonUtf8HeaderNameIsIgnoredWithoutAPanic(): void
+    {
+        $body = self::ipnBody();
+        $e = $this->assertNeverPanics(fn () => self::offline()->parseWebhook($body, ["X-Odd-\xff" => 'b']));
+        $this->assertIsArray($e, 'an unsigned webhook does not look at headers');
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => self::signing()->parseWebhook($body, ["\xff\xfe" => 'b']));
+    }
+
+    public function testANonUtf8KeyInsideAHeaderValueListNeverPanics(): void
+    {
+        $e = $this->assertNeverPanics(fn () => self::offline()->parseWebhook('{"type":"x"}', ['X-List' => ["\xff" => 'b']]));
+        $this->assertIsArray($e, 'an unsigned webhook does not look at headers');
+        $e = $this->assertNeverPanics(fn () => self::signing()->parseWebhook('{"type":"x"}', ['X-NeroPay-Signature' => ["\xff" => 'b']]));
+        $this->assertInstanceOf(\PayBridge\Exception\SignatureException::class, $e);
+    }
+
+    public function testTenThousandHeadersAreRefusedAsAnInvalidPayload(): void
+    {
+        $h = [];
+        for ($i = 0; $i < 10_000; $i++) {
+            $h["X-Header-$i"] = str_repeat('v', 16);
+        }
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->parseWebhook('{"type":"x"}', $h));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::signing()->parseWebhook('{"type":"x"}', $h));
+    }
+
+    public function testAHugeHeaderValueNeverCrashes(): void
+    {
+        $body = self::ipnBody();
+        $this->assertPayBridgeError('SignatureException', 'malformed_signature', fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Signature' => str_repeat('a', 4 << 20), 'X-NeroPay-Timestamp' => (string) self::NOW]));
+        $this->assertPayBridgeError('SignatureException', 'malformed_signature', fn () => self::signing()->parseWebhook($body, ['X-NeroPay-Signature' => str_repeat('ab', 32), 'X-NeroPay-Timestamp' => str_repeat('9', 100)]));
+    }
+
+    // ---- argument types ---------------------------------------------------------------------
+
+    public function testWrongArgumentTypesAreTypeErrorsNotPanics(): void
+    {
+        $g = self::offline();
+        $this->assertTypeError(fn () => new Gateway('neropay', 'secret'));
+        $this->assertTypeError(fn () => new Gateway(null, []));
+        $this->assertTypeError(fn () => new Gateway(['neropay'], []));
+        $this->assertTypeError(fn () => $g->parseWebhook(123, []));
+        $this->assertTypeError(fn () => $g->parseWebhook(null, []));
+        $this->assertTypeError(fn () => $g->parseWebhook('{}', 'X-NeroPay-Signature: x'));
+        $this->assertTypeError(fn () => $g->parseWebhook('{}', null));
+        $this->assertTypeError(fn () => $g->createPayment('amount=12.50'));
+        $this->assertTypeError(fn () => $g->createPayment(new \ArrayObject(['amount' => '1.00'])));
+        $this->assertTypeError(fn () => $g->retrievePayment(['1001']));
+        $this->assertTypeError(fn () => $g->retrievePayment(1001));
+        $this->assertTypeError(fn () => $g->confirmWebhook('{}', [], 'pay_1'));
+        $this->assertTypeError(fn () => $g->confirmWebhook('{}', new \stdClass()));
+        $e = $this->assertNeverPanics(fn () => $g->parseWebhook('{}'));
+        $this->assertInstanceOf(\ArgumentCountError::class, $e);
+    }
+
+    public function testANonUtf8PaymentIdIsATypeError(): void
+    {
+        $this->assertTypeError(fn () => self::offline()->retrievePayment("\xff\xfe"));
+    }
+
+    // ---- amounts and currencies ------------------------------------------------------------
+
+    public function testAFloatAmountIsRefusedAsInvalidAmount(): void
+    {
+        foreach ([12.5, 12.0, 0.1 + 0.2, NAN, INF, -1.0] as $f) {
+            $e = $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::offline()->createPayment(self::paymentRequest(['amount' => $f])));
+            $this->assertStringContainsString('float', $e->getMessage());
+        }
+    }
+
+    /** @return array<string, array{mixed}> */
+    public static function badAmounts(): array
+    {
+        $cases = ['negative' => '-1.00', 'negative int' => -5, 'zero' => '0', 'zero decimal' => '0.00', 'zero int' => 0,
+            'too many decimals' => '1.234', 'exponent' => '1e3', 'upper exponent' => '1E3', 'leading space' => ' 12.50',
+            'trailing space' => '12.50 ', 'newline' => "12.50\n", 'inner space' => '12 .50', 'empty' => '', 'letters' => 'abc',
+            'plus sign' => '+12.50', 'trailing dot' => '12.', 'leading dot' => '.50', 'arabic digits' => '١٢', 'comma' => '12,50',
+            'hex' => '0x10', 'underscore' => '1_000', 'overflow' => '9999999999999999999999', 'just over i64' => '92233720368547758.08',
+            'nul byte' => "12\0.50", 'bool' => true, 'null' => null, 'array' => ['12.50'], 'object' => new \stdClass(), 'non-utf8' => "\xff1"];
+        return array_map(fn ($v) => [$v], $cases);
+    }
+
+    /** @dataProvider badAmounts */
+    public function testABadAmountIsRefusedAsInvalidAmountBeforeAnyRequest(mixed $amount): void
+    {
+        $req = self::paymentRequest();
+        $req['amount'] = $amount;
+        if ($amount === null) {
+            // An explicit null is the same as a missing amount.
+            $this->assertNeverPanics(fn () => self::offline()->createPayment($req));
+            return;
+        }
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::offline()->createPayment($req));
+    }
+
+    public function testAmountsWithFewerDecimalsOrTheLargestMinorValueAreAccepted(): void
+    {
+        foreach (['12.5', '12', PHP_INT_MAX, '92233720368547758.07'] as $ok) {
+            $this->assertPayBridgeError('TransportException', 'connection_failed', fn () => self::offline()->createPayment(self::paymentRequest(['amount' => $ok])));
+        }
+    }
+
+    public function testAnUnknownCurrencyIsUnsupportedCurrency(): void
+    {
+        foreach (['XYZ', 'EURO', 'E', '€UR', "EU\0", '123', "\xff\xfe\xfd"] as $c) {
+            $e = $this->assertNeverPanics(fn () => self::offline()->createPayment(self::paymentRequest(['currency' => $c])));
+            $this->assertInstanceOf(\PayBridge\Exception\InvalidPayloadException::class, $e, $c);
+            $this->assertContains($e->getErrorCode(), ['unsupported_currency', 'invalid_request'], $c);
+        }
+        $this->assertPayBridgeError('InvalidPayloadException', 'unsupported_currency', fn () => self::offline()->createPayment(self::paymentRequest(['currency' => 'XYZ'])));
+    }
+
+    public function testTooManyDecimalsDependsOnTheCurrencyExponent(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::offline()->createPayment(self::paymentRequest(['currency' => 'JPY', 'amount' => '100.5'])));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::offline()->createPayment(self::paymentRequest(['currency' => 'KWD', 'amount' => '1.0001'])));
+    }
+
+    // ---- requests -------------------------------------------------------------------------
+
+    public function testMalformedRequestsAreInvalidRequest(): void
+    {
+        $cases = [
+            'missing amount' => ['amount' => null],
+            'missing currency' => ['currency' => null],
+            'missing reference' => ['reference' => null],
+            'blank reference' => ['reference' => '   '],
+            'int reference' => ['reference' => 5],
+            'non-utf8 reference' => ['reference' => "\xff"],
+            'reference over 200 bytes' => ['reference' => str_repeat('r', 201)],
+            'missing success_url' => ['success_url' => null],
+            'missing notify_url' => ['notify_url' => null],
+            'unknown key' => ['amonut' => '1.00'],
+            'int-keyed metadata' => ['metadata' => ['a', 'b']],
+            'nested metadata' => ['metadata' => ['a' => ['b']]],
+            'string metadata' => ['metadata' => 'a=b'],
+            'string customer' => ['customer' => 'Jane'],
+            'array customer email' => ['customer' => ['email' => ['a@b']]],
+            'idempotency key with NUL' => ['idempotency_key' => "a\0b"],
+            'idempotency key too long' => ['idempotency_key' => str_repeat('k', 256)],
+            'idempotency key with space' => ['idempotency_key' => 'a b'],
+        ];
+        foreach ($cases as $label => $override) {
+            $req = self::paymentRequest($override);
+            $e = $this->assertNeverPanics(fn () => self::offline()->createPayment($req));
+            $this->assertInstanceOf(\PayBridge\Exception\InvalidPayloadException::class, $e, $label);
+            $this->assertSame('invalid_request', $e->getErrorCode(), "$label: " . $e->getMessage());
+        }
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->createPayment(self::paymentRequest() + [7 => 'x']));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->createPayment([]));
+    }
+
+    public function testNulBytesInRequestStringsNeverCrash(): void
+    {
+        $req = self::paymentRequest(['reference' => "INV\0-1", 'description' => "d\0", 'metadata' => ["k\0" => "v\0"], 'customer' => ['name' => "J\0", 'email' => "a\0@b"]]);
+        $this->assertPayBridgeError('TransportException', 'connection_failed', fn () => self::offline()->createPayment($req));
+        $this->assertPayBridgeError('TransportException', 'connection_failed', fn () => self::offline()->retrievePayment("10\0001"));
+    }
+
+    public function testAnUnknownRequestKeyContainingANulByteIsAnInvalidRequest(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->createPayment(self::paymentRequest() + ["amount\0" => '1.00']));
+    }
+
+    public function testANonUtf8RequestKeyIsAnInvalidRequest(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->createPayment(self::paymentRequest() + ["\xff" => 'x']));
+    }
+
+    public function testANonUtf8MetadataKeyIsAnInvalidRequest(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->createPayment(self::paymentRequest(['metadata' => ["\xff" => 'x']])));
+    }
+
+    public function testBadPaymentIdsAreInvalidRequest(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->retrievePayment(''));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->retrievePayment(str_repeat('9', 201)));
+    }
+
+    public function testBadHintsNeverCrash(): void
+    {
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->confirmWebhook('', [], ['payment_id' => ['1']]));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_request', fn () => self::offline()->confirmWebhook('', [], ['payment_id' => "\xff"]));
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::offline()->confirmWebhook('', [], ['unknown' => 'x', 0 => 'y']));
+        $this->assertPayBridgeError('TransportException', 'connection_failed', fn () => self::offline()->confirmWebhook('', [], ['payment_id' => 1001]));
+    }
+
+    // ---- providers and config ---------------------------------------------------------------
+
+    public function testAnUnknownProviderIsAConfigError(): void
+    {
+        foreach (['stripe', '', 'NEROPAY', ' neropay', str_repeat('x', 10_000)] as $name) {
+            $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway($name, ['secret_key' => 'k']));
+        }
+        // `string $provider` is taken as UTF-8 by the binding: other bytes are a TypeError or a config error.
+        $e = $this->assertNeverPanics(fn () => new Gateway("\xff", ['secret_key' => 'k']));
+        $this->assertTrue($e instanceof \TypeError || $e instanceof \PayBridge\Exception\ConfigException, get_class($e));
+    }
+
+    public function testAProviderNameContainingANulByteIsAConfigError(): void
+    {
+        $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway("neropay\0", ['secret_key' => 'k']));
+    }
+
+    public function testUnknownConfigKeysAreAConfigError(): void
+    {
+        $e = $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway('neropay', ['secret_key' => 'k', 'secretkey' => 'x']));
+        $this->assertStringContainsString('secretkey', $e->getMessage());
+        $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway('neropay', ['secret_key' => 'k', str_repeat('z', 100_000) => 1]));
+        $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway('neropay', ['secret_key' => 'k', 0 => 'x']));
+    }
+
+    public function testAnUnknownConfigKeyContainingANulByteIsAConfigError(): void
+    {
+        $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway('neropay', ['secret_key' => 'k', "secret_key\0" => 'x']));
+    }
+
+    public function testANonUtf8ConfigKeyIsAConfigError(): void
+    {
+        $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway('neropay', ['secret_key' => 'k', "\xff" => 'x']));
+    }
+
+    public function testANonUtf8KeyInAWebhookSecretListNeverPanics(): void
+    {
+        $e = $this->assertNeverPanics(fn () => new Gateway('neropay', ['secret_key' => 'k', 'webhook_secret' => ["\xff" => 'whsec_a']]));
+        $this->assertTrue($e instanceof Gateway || $e instanceof \PayBridge\Exception\ConfigException, get_debug_type($e));
+    }
+
+    public function testInvalidConfigValuesAreAConfigError(): void
+    {
+        $cases = [
+            'no secret' => [],
+            'empty secret' => ['secret_key' => ''],
+            'int secret' => ['secret_key' => 5],
+            'object secret' => ['secret_key' => new \stdClass()],
+            'non-utf8 secret' => ['secret_key' => "\xff"],
+            'float timeout' => ['secret_key' => 'k', 'timeout_ms' => 1.5],
+            'zero timeout' => ['secret_key' => 'k', 'timeout_ms' => 0],
+            'string timeout' => ['secret_key' => 'k', 'timeout_ms' => '1000'],
+            'huge retries' => ['secret_key' => 'k', 'max_retries' => 99],
+            'negative retries' => ['secret_key' => 'k', 'max_retries' => -1],
+            'http to a remote host' => ['secret_key' => 'k', 'base_url' => 'http://neropay.example/v2'],
+            'ftp base url' => ['secret_key' => 'k', 'base_url' => 'ftp://127.0.0.1/'],
+            'relative base url' => ['secret_key' => 'k', 'base_url' => '/v2'],
+            'credentials in base url' => ['secret_key' => 'k', 'base_url' => 'https://u:p@neropay.example/v2'],
+            'string fixed_now' => ['secret_key' => 'k', 'fixed_now' => '1776825615'],
+            'webhook secret list of ints' => ['secret_key' => 'k', 'webhook_secret' => [1, 2]],
+            'nested webhook secret' => ['secret_key' => 'k', 'webhook_secret' => [['x']]],
+            'bad account' => ['secret_key' => 'k', 'account' => 'NP 1; DROP'],
+            'zero tolerance' => ['secret_key' => 'k', 'tolerance_seconds' => 0],
+            'resource value' => ['secret_key' => 'k', 'account' => fopen('php://memory', 'r')],
+        ];
+        foreach ($cases as $label => $config) {
+            $e = $this->assertNeverPanics(fn () => new Gateway('neropay', $config));
+            $this->assertInstanceOf(\PayBridge\Exception\ConfigException::class, $e, $label);
+            $this->assertSame('config', $e->getErrorCode(), $label);
+        }
+    }
+
+    public function testNulAndNonUtf8BytesInConfigValuesNeverCrash(): void
+    {
+        foreach (['secret_key' => "sk\0x", 'webhook_secret' => "wh\0", 'base_url' => "http://127.0.0.1:1/\0", 'account' => "NP\0"] as $k => $v) {
+            $this->assertNeverPanics(fn () => new Gateway('neropay', ['secret_key' => 'k', $k => $v]));
+        }
+    }
+
+    public function testAGatewayKeepsWorkingAfterManyErrors(): void
+    {
+        $g = self::offline();
+        mt_srand(20260422); // deterministic garbage
+        $bytes = fn (int $n) => implode('', array_map(fn () => chr(mt_rand(0, 255)), range(1, $n)));
+        for ($i = 0; $i < 200; $i++) {
+            $this->assertNeverPanics(fn () => $g->parseWebhook($bytes(64), ['X' . $bytes(4) => $bytes(8)]));
+        }
+        $this->assertSame('unknown', $g->parseWebhook('{"type":"x"}', [])['status']);
+    }
+}
