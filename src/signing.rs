@@ -10,18 +10,32 @@ use std::fmt;
 type HmacSha256 = Hmac<Sha256>;
 
 /// Key material. `Debug` never prints it, so a secret cannot leak through `{:?}` in a log line,
-/// a panic message or a test failure.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+/// a panic message or a test failure. The keyed HMAC state is computed once, here: verifying then
+/// costs a clone of it instead of hashing the key pads again on every call.
+#[derive(Clone)]
+pub struct Secret {
+    bytes: Vec<u8>,
+    keyed: HmacSha256,
+}
 
 impl Secret {
     pub fn new(bytes: impl Into<Vec<u8>>) -> Secret {
-        Secret(bytes.into())
+        let bytes = bytes.into();
+        let keyed = mac(&bytes);
+        Secret { bytes, keyed }
     }
     pub fn expose(&self) -> &[u8] {
-        &self.0
+        &self.bytes
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -62,8 +76,23 @@ pub fn sign(key: &[u8], parts: &[&[u8]], encoding: Encoding) -> String {
 /// to exactly 32 bytes is `malformed_signature` (a different fault from a wrong secret).
 pub fn decode(candidate: &str, encoding: Encoding) -> Result<Vec<u8>> {
     let bytes = match encoding {
-        Encoding::Hex => hex::decode(candidate.trim())
-            .map_err(|_| Error::MalformedSignature("not hexadecimal".into()))?,
+        Encoding::Hex => {
+            let c = candidate.trim();
+            if c.len() != 64 {
+                return Err(Error::MalformedSignature(
+                    if c.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        "not a SHA-256 MAC (wrong length)"
+                    } else {
+                        "not hexadecimal"
+                    }
+                    .into(),
+                ));
+            }
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(c, &mut out)
+                .map_err(|_| Error::MalformedSignature("not hexadecimal".into()))?;
+            return Ok(out.to_vec());
+        }
         Encoding::Base64 => base64::engine::general_purpose::STANDARD
             .decode(candidate.trim())
             .map_err(|_| Error::MalformedSignature("not base64".into()))?,
@@ -81,7 +110,7 @@ pub fn decode(candidate: &str, encoding: Encoding) -> Result<Vec<u8>> {
 pub fn verify_any(secrets: &[Secret], parts: &[&[u8]], candidate: &[u8]) -> bool {
     let mut ok = false;
     for s in secrets {
-        let mut m = mac(s.expose());
+        let mut m = s.keyed.clone();
         for p in parts {
             m.update(p);
         }

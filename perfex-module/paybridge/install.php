@@ -30,10 +30,10 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_payment
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// One row per (payment attempt, event id, authoritative status): a redelivery is a duplicate, but an event
-// first seen while the API still said "pending" can be processed again once the API says "paid".
-// Keys are scoped by our attempt row, not by the provider's payment id: provider ids are only unique
-// within one account/environment (test vs live account, a restarted sandbox), our token is unique forever.
+// One row per provider event (UNIQUE provider + event id, the issue's first guard): a redelivery of an
+// event already processed is a duplicate. Return-URL and admin re-check reads have no provider event id;
+// they use a derived one ("return:<provider payment id>"). Provider ids are unique per provider: the
+// sandbox never reuses them either (ids grow with wall-clock time).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events` (
     `id` int(11) NOT NULL AUTO_INCREMENT,
     `provider` varchar(20) NOT NULL,
@@ -51,14 +51,13 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events`
     `currency` char(3) NULL DEFAULT NULL,
     `created_at` datetime NOT NULL,
     PRIMARY KEY (`id`),
-    UNIQUE KEY `uk_payment_event` (`payment_row_id`, `event_id`, `status`),
-    KEY `provider_event` (`provider`, `event_id`),
+    UNIQUE KEY `uk_provider_event` (`provider`, `event_id`),
+    KEY `payment_row_id` (`payment_row_id`),
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// The guard: addPayment runs only after this INSERT succeeded, in the same transaction. Each attempt row
-// is exactly one provider payment, so UNIQUE(payment_row_id) means "at most one Perfex payment per
-// provider payment" without trusting provider ids to be globally unique.
+// The second guard: addPayment runs only after this INSERT succeeded, in the same transaction, so a
+// provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_recorded` (
     `id` int(11) NOT NULL AUTO_INCREMENT,
     `provider` varchar(20) NOT NULL,
@@ -71,19 +70,42 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_recorde
     `event_row_id` int(11) NULL DEFAULT NULL,
     `created_at` datetime NOT NULL,
     PRIMARY KEY (`id`),
-    UNIQUE KEY `uk_payment_row` (`payment_row_id`),
-    KEY `provider_payment` (`provider`, `provider_payment_id`),
+    UNIQUE KEY `uk_provider_payment` (`provider`, `provider_payment_id`),
+    KEY `payment_row_id` (`payment_row_id`),
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// Upgrade of pre-release (development) tables that keyed uniqueness on provider ids.
+// Tables created by a development build keyed uniqueness per payment row (uk_payment_event,
+// uk_payment_row). Move them to the provider keys above: drop the old keys, make any rows that would
+// collide distinct (suffix "#<row id>", nothing is deleted: these are accounting records), add the keys.
+$paybridgeIndex = static function (string $table, string $key) use ($CI): bool {
+    return (bool) $CI->db->query('SHOW INDEX FROM `' . db_prefix() . $table . '` WHERE Key_name = ' . $CI->db->escape($key))->row();
+};
 $paybridgeRekey = [
-    'paybridge_payments' => ['uk_provider_payment', 'ADD KEY `provider_payment` (`provider`, `provider_payment_id`)'],
-    'paybridge_events'   => ['uk_provider_event', 'ADD UNIQUE KEY `uk_payment_event` (`payment_row_id`, `event_id`, `status`), ADD KEY `provider_event` (`provider`, `event_id`)'],
-    'paybridge_recorded' => ['uk_provider_payment', 'ADD UNIQUE KEY `uk_payment_row` (`payment_row_id`), ADD KEY `provider_payment` (`provider`, `provider_payment_id`)'],
+    // table => [old unique key, new unique key, its second column, plain keys that must exist]
+    'paybridge_events'   => ['uk_payment_event', 'uk_provider_event', 'event_id', ['payment_row_id']],
+    'paybridge_recorded' => ['uk_payment_row', 'uk_provider_payment', 'provider_payment_id', ['payment_row_id']],
 ];
-foreach ($paybridgeRekey as $table => [$oldKey, $add]) {
-    if ($CI->db->query('SHOW INDEX FROM `' . db_prefix() . $table . '` WHERE Key_name = ' . $CI->db->escape($oldKey))->row()) {
-        $CI->db->query('ALTER TABLE `' . db_prefix() . $table . '` DROP INDEX `' . $oldKey . '`, ' . $add);
+foreach ($paybridgeRekey as $table => [$oldKey, $newKey, $column, $plainKeys]) {
+    $t = '`' . db_prefix() . $table . '`';
+    foreach ($plainKeys as $plain) {
+        if (!$paybridgeIndex($table, $plain)) {
+            $CI->db->query('ALTER TABLE ' . $t . ' ADD KEY `' . $plain . '` (`' . $plain . '`)');
+        }
+    }
+    if ($paybridgeIndex($table, $oldKey)) {
+        $CI->db->query('ALTER TABLE ' . $t . ' DROP INDEX `' . $oldKey . '`');
+    }
+    if (!$paybridgeIndex($table, $newKey)) {
+        $CI->db->query('UPDATE ' . $t . ' t JOIN (SELECT `provider`, `' . $column . '`, MIN(`id`) AS keep_id FROM ' . $t
+            . ' GROUP BY `provider`, `' . $column . '` HAVING COUNT(*) > 1) d ON d.`provider` = t.`provider` AND d.`' . $column . '` = t.`' . $column . '`'
+            . ' SET t.`' . $column . "` = CONCAT(LEFT(t.`" . $column . "`, 170), '#', t.`id`) WHERE t.`id` <> d.keep_id");
+        $CI->db->query('ALTER TABLE ' . $t . ' ADD UNIQUE KEY `' . $newKey . '` (`provider`, `' . $column . '`)');
+    }
+}
+// Plain keys made redundant by the unique ones.
+foreach (['paybridge_events' => 'provider_event', 'paybridge_recorded' => 'provider_payment'] as $table => $redundant) {
+    if ($paybridgeIndex($table, $redundant)) {
+        $CI->db->query('ALTER TABLE `' . db_prefix() . $table . '` DROP INDEX `' . $redundant . '`');
     }
 }

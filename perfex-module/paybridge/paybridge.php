@@ -34,6 +34,8 @@ register_language_files(PAYBRIDGE_MODULE_NAME, [PAYBRIDGE_MODULE_NAME]);
 // Gateways load from libraries/<Id>_gateway.php; the shared base is Paybridge_gateway_base.php, so it is
 // never mistaken for a gateway (perfex.md "Gateways").
 register_payment_gateway('neropay_gateway', PAYBRIDGE_MODULE_NAME);
+register_payment_gateway('payrexx_gateway', PAYBRIDGE_MODULE_NAME);
+register_payment_gateway('noxipay_gateway', PAYBRIDGE_MODULE_NAME);
 
 hooks()->add_action('admin_init', 'paybridge_admin_menu');
 

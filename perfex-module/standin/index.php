@@ -11,6 +11,20 @@ define('APP_MODULES_PATH', FCPATH . 'modules/');
 
 require __DIR__ . '/core/bootstrap.php';
 
+// Perfex autoloads the database, so a server that is down fails the request before any module code runs.
+// Real Perfex (CI3's DB driver) answers that with a 500 "Unable to connect to your database server" page;
+// the stand-in answers 503 + a short text. Both are non-2xx, so a provider delivering a webhook retries.
+try {
+    standin_core('db')->initialize();
+} catch (mysqli_sql_exception $e) {
+    error_log('standin: database unavailable (' . $e->getCode() . ')');
+    http_response_code(503);
+    header('Content-Type: application/json');
+    header('Retry-After: 5');
+    echo json_encode(['error' => 'database_unavailable']);
+    exit;
+}
+
 $uri = standin_core('uri');
 $router = new Standin_router();
 

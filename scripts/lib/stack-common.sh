@@ -11,6 +11,10 @@ DB_NAME=perfex
 DB_USER=perfex
 DB_PASSWORD=perfex-pass
 NEROPAY_SECRET_KEY=sk_test_neropay
+PAYREXX_INSTANCE=demo
+PAYREXX_SECRET_KEY=px_test_secret
+NOXIPAY_SECRET_KEY=nx_test_secret
+NOXIPAY_WEBHOOK_SECRET=${NOXIPAY_WEBHOOK_SECRET:-nxwh_test_secret}
 ADMIN_EMAIL=admin@example.test
 ADMIN_PASSWORD=${ADMIN_PASSWORD:-admin-pass}
 
@@ -299,15 +303,20 @@ sandbox_health() { curl -fsS --max-time 1 "http://127.0.0.1:$SANDBOX_PORT/_contr
 
 start_sandbox() {
   if [ ! -x "$SANDBOX_BIN" ]; then log "WARNING: $SANDBOX_BIN missing: sandbox not started"; return 0; fi
-  if running sandbox.pid && sandbox_health >/dev/null 2>&1 && ! [ "$SANDBOX_BIN" -nt "$STACK/run/sandbox.pid" ]; then return 0; fi
-  stop sandbox.pid TERM
-  # A new sandbox starts its payment ids from scratch: rows the module kept for the previous sandbox
-  # would collide with them (UNIQUE provider payment id), so provider and merchant state reset together.
-  SANDBOX_RESTARTED=1
-  local args=(serve --port "$SANDBOX_PORT" --neropay-secret-key "$NEROPAY_SECRET_KEY" --retry-schedule-ms 200,500,1000,2000,4000)
+  local args=(serve --port "$SANDBOX_PORT" --neropay-secret-key "$NEROPAY_SECRET_KEY"
+              --payrexx-instance "$PAYREXX_INSTANCE" --payrexx-secret "$PAYREXX_SECRET_KEY"
+              --noxipay-secret-key "$NOXIPAY_SECRET_KEY" --noxipay-webhook-secret "$NOXIPAY_WEBHOOK_SECRET"
+              --retry-schedule-ms 200,500,1000,2000,4000)
   if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then args+=(--neropay-webhook-secret "$NEROPAY_WEBHOOK_SECRET"); fi
+  # Restarted when its binary was rebuilt or its arguments changed.
+  if running sandbox.pid && sandbox_health >/dev/null 2>&1 && ! [ "$SANDBOX_BIN" -nt "$STACK/run/sandbox.pid" ] \
+     && [ "$(cat "$STACK/run/sandbox.args" 2>/dev/null)" = "${args[*]}" ]; then return 0; fi
+  stop sandbox.pid TERM
+  # The Perfex database is kept: sandbox ids grow with wall-clock time, so a restarted sandbox never
+  # reuses a provider payment id the module's UNIQUE keys already hold (a real provider never does).
   setsid "$SANDBOX_BIN" "${args[@]}" >"$STACK/log/sandbox.log" 2>&1 </dev/null &
   echo $! > "$STACK/run/sandbox.pid"
+  echo "${args[*]}" > "$STACK/run/sandbox.args"
   wait_for "sandbox" 200 sandbox_health
 }
 
@@ -323,12 +332,20 @@ write_env() {
     if [ -x "$SANDBOX_BIN" ]; then
       echo "SANDBOX_URL=http://127.0.0.1:$SANDBOX_PORT"
       echo "NEROPAY_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/neropay/v2"
+      echo "PAYREXX_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/payrexx/v1.14"
+      echo "NOXIPAY_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/noxipay/v1"
     else
       echo "SANDBOX_URL="
       echo "NEROPAY_BASE_URL="
+      echo "PAYREXX_BASE_URL="
+      echo "NOXIPAY_BASE_URL="
     fi
     echo "NEROPAY_SECRET_KEY=$NEROPAY_SECRET_KEY"
     echo "NEROPAY_WEBHOOK_SECRET=${NEROPAY_WEBHOOK_SECRET:-}"
+    echo "PAYREXX_INSTANCE=$PAYREXX_INSTANCE"
+    echo "PAYREXX_SECRET_KEY=$PAYREXX_SECRET_KEY"
+    echo "NOXIPAY_SECRET_KEY=$NOXIPAY_SECRET_KEY"
+    echo "NOXIPAY_WEBHOOK_SECRET=$NOXIPAY_WEBHOOK_SECRET"
     echo "DB_SOCKET=$STACK/run/mysqld.sock"
     echo "DB_NAME=$DB_NAME"
     echo "DB_USER=$DB_USER"
@@ -344,16 +361,25 @@ setup_standin() {
   ADMIN_EMAIL=$ADMIN_EMAIL ADMIN_PASSWORD=$ADMIN_PASSWORD standin install >/dev/null
   if [ -f "$MODULE_SRC/paybridge.php" ]; then
     standin activate paybridge >/dev/null
-    local base="" settings
-    if [ -x "$SANDBOX_BIN" ]; then base="http://127.0.0.1:$SANDBOX_PORT/neropay/v2"; fi
-    settings=(active=1 "secret_key=$NEROPAY_SECRET_KEY" "base_url=$base" currencies=EUR,GBP,USD test_mode_enabled=1)
+    local sbx="" settings
+    if [ -x "$SANDBOX_BIN" ]; then sbx="http://127.0.0.1:$SANDBOX_PORT"; fi
+    settings=(active=1 "secret_key=$NEROPAY_SECRET_KEY" "base_url=${sbx:+$sbx/neropay/v2}" currencies=EUR,GBP,USD test_mode_enabled=1)
     if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then settings+=("webhook_secret=$NEROPAY_WEBHOOK_SECRET"); fi
-    standin configure-gateway neropay --lenient "${settings[@]}" >/dev/null \
-      || log "WARNING: could not configure the neropay gateway (is it registered by the module?)"
-    standin ensure-invoices --count 3 --currency EUR --total 120.00 --allowed neropay,1 >/dev/null
-  else
-    standin ensure-invoices --count 3 --currency EUR --total 120.00 --allowed neropay,1 >/dev/null
+    configure_gateway neropay "${settings[@]}"
+    configure_gateway payrexx active=1 "instance=$PAYREXX_INSTANCE" "secret_key=$PAYREXX_SECRET_KEY" \
+      "base_url=${sbx:+$sbx/payrexx/v1.14}" currencies=CHF,EUR,USD,JPY,KWD test_mode_enabled=1
+    configure_gateway noxipay active=1 "secret_key=$NOXIPAY_SECRET_KEY" "webhook_secret=$NOXIPAY_WEBHOOK_SECRET" \
+      "base_url=${sbx:+$sbx/noxipay/v1}" currencies=EUR,USD,GBP,CHF,JPY,KWD test_mode_enabled=1
   fi
+  standin ensure-invoices --count 3 --currency EUR --total 120.00 --allowed neropay,1 >/dev/null
+  standin ensure-invoices --count 2 --currency CHF --total 120.00 --allowed payrexx,noxipay,1 >/dev/null
+  standin ensure-invoices --count 2 --currency EUR --total 120.00 --allowed payrexx,noxipay,1 >/dev/null
+}
+
+configure_gateway() { # id key=value...
+  local id=$1; shift
+  standin configure-gateway "$id" --lenient "$@" >/dev/null \
+    || log "WARNING: could not configure the $id gateway (is it registered by the module?)"
 }
 
 # ---------------------------------------------------------------- commands

@@ -3,9 +3,14 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Provider webhooks: POST paybridge/webhook/<provider>/<token>. CSRF-excluded by
- * config/csrf_exclude_uris.php. Every answer carries an explicit status and a short JSON body with a
- * stable reason code; failures are never a 200, so the provider retries (providers.md §N5).
+ * Provider webhooks, one controller for all providers and one recording path (Paybridge_model::record):
+ *  - POST paybridge/webhook/<provider>/<token>: the per-payment URL the module passes as notify_url;
+ *  - POST paybridge/webhook/<provider>: the one URL set in the Payrexx / Noxipay backend; the payment is
+ *    found by the provider payment id parseWebhook reports (Payrexx: invoice.paymentRequestId, the
+ *    Gateway id; Noxipay: the payment id).
+ * CSRF-excluded by config/csrf_exclude_uris.php. Every answer carries an explicit status and a short JSON
+ * body with a stable reason code; failures are never a 200, so the provider retries (providers.md §N5,
+ * §P4, §X1).
  */
 class Webhook extends App_Controller
 {
@@ -14,6 +19,16 @@ class Webhook extends App_Controller
     public function neropay($token = '')
     {
         $this->handle('neropay', (string) $token);
+    }
+
+    public function payrexx($token = '')
+    {
+        $this->handle('payrexx', (string) $token);
+    }
+
+    public function noxipay($token = '')
+    {
+        $this->handle('noxipay', (string) $token);
     }
 
     private function handle(string $provider, string $token): void
@@ -37,14 +52,54 @@ class Webhook extends App_Controller
             $this->respond(503, ['error' => 'extension_missing']);
         }
 
+        $model   = null;
+        $headers = $this->headers();
         try {
             $this->load->model('paybridge/paybridge_model');
-            $model   = $this->paybridge_model;
-            $payment = $model->find_by_token($provider, $token);
+            $model  = $this->paybridge_model;
+            $client = $gateway->client(Paybridge_gateway_base::WEBHOOK_CLIENT);
+        } catch (\PayBridge\Exception\PayBridgeException $e) {
+            $this->fail($model, $provider, 503, $e->getErrorCode());
         } catch (Throwable $e) {
             $this->respond(503, ['error' => 'database_unavailable']);
         }
+
+        // Offline first: signature (where configured or documented) on the raw bytes, then the body's
+        // claims, used only to find the payment and to skip events of the other mode.
+        $parsed = null;
+        try {
+            $parsed = $client->parseWebhook($raw, $headers);
+        } catch (\PayBridge\Exception\InvalidPayloadException $e) {
+            if ($token === '') {
+                $this->fail($model, $provider, 400, $e->getErrorCode());
+            }
+            // With a token the body is not needed: confirmWebhook re-reads the payment the token names.
+        } catch (\PayBridge\Exception\SignatureException $e) {
+            $this->fail($model, $provider, 401, $e->getErrorCode());
+        } catch (\PayBridge\Exception\PayBridgeException $e) {
+            $this->fail($model, $provider, 503, $e->getErrorCode()); // config (e.g. Noxipay without webhook secret)
+        }
+        if ($parsed !== null && ($ignored = $gateway->ignoredReason($parsed)) !== null) {
+            $this->respond(200, ['result' => 'ignored', 'reason' => $ignored]);
+        }
+
+        try {
+            if ($token !== '') {
+                $payment = $model->find_by_token($provider, $token);
+            } elseif ($gateway->hasGlobalWebhookUrl()) {
+                $payment = $model->find_by_provider_payment_id($provider, (string) ($parsed['payment_id'] ?? ''));
+            } else {
+                $payment = null;
+            }
+        } catch (Throwable $e) {
+            $this->fail($model, $provider, 503, 'database_unavailable');
+        }
         if ($payment === null) {
+            if ($parsed !== null && ($parsed['status'] ?? '') === 'unknown') {
+                // A verified event of a kind this version does not act on (e.g. a Payrexx subscription):
+                // acknowledged so the provider stops retrying (providers.md §0 "Normalized statuses").
+                $this->respond(200, ['result' => 'ignored', 'reason' => 'unknown_status']);
+            }
             $this->fail($model, $provider, 404, 'unknown_payment');
         }
         if ((string) $payment->provider_payment_id === '') {
@@ -52,8 +107,7 @@ class Webhook extends App_Controller
         }
 
         try {
-            $client = $gateway->client(Paybridge_gateway_base::WEBHOOK_CLIENT);
-            $event  = $client->confirmWebhook($raw, $this->headers(), [
+            $event = $client->confirmWebhook($raw, $headers, [
                 'payment_id' => (string) $payment->provider_payment_id,
                 'reference'  => (string) $payment->reference,
             ]);

@@ -53,14 +53,38 @@ abstract class Paybridge_gateway_base extends App_gateway
         ]);
     }
 
-    /** The extension client for this gateway. @throws \PayBridge\Exception\ConfigException */
-    public function client(array $overrides = []): \PayBridge\Gateway
+    /**
+     * The extension client for this gateway; $without drops config keys (e.g. a webhook secret for a
+     * read that is not a webhook). @throws \PayBridge\Exception\ConfigException
+     */
+    public function client(array $overrides = [], array $without = []): \PayBridge\Gateway
     {
         $config = array_filter($this->providerConfig(), static function ($v) {
             return $v !== '' && $v !== null && $v !== [];
         });
 
-        return new \PayBridge\Gateway($this->provider(), $overrides + $config);
+        return new \PayBridge\Gateway($this->provider(), array_diff_key($overrides + $config, array_flip($without)));
+    }
+
+    /**
+     * True when the provider posts every webhook to one URL set in its backend
+     * (paybridge/webhook/<provider>, no token): the payment is then found by the provider payment id
+     * that parseWebhook reports.
+     */
+    public function hasGlobalWebhookUrl(): bool
+    {
+        return false;
+    }
+
+    /** A reason code when a verified, parsed webhook must be acknowledged and ignored (e.g. other mode). */
+    public function ignoredReason(array $parsedEvent): ?string
+    {
+        return null;
+    }
+
+    protected function testMode(): bool
+    {
+        return $this->getSetting('test_mode_enabled') === '1';
     }
 
     /**
@@ -81,7 +105,9 @@ abstract class Paybridge_gateway_base extends App_gateway
     /** The authoritative payment read for the return URL and the admin re-check. */
     public function readPayment(object $payment): array
     {
-        return $this->settledFacts($this->client(self::CUSTOMER_CLIENT)->retrievePayment((string) $payment->provider_payment_id));
+        $read = $this->settledFacts($this->client(self::CUSTOMER_CLIENT)->retrievePayment((string) $payment->provider_payment_id));
+
+        return $read + ['verified' => 'api'];
     }
 
     /** A secret setting that may hold several values during rotation (comma or newline separated). */
@@ -203,8 +229,10 @@ abstract class Paybridge_gateway_base extends App_gateway
         $success  = get_option('paybridge_' . $p . '_webhook_last_success');
         $failure  = get_option('paybridge_' . $p . '_webhook_last_failure');
         $reason   = get_option('paybridge_' . $p . '_webhook_last_failure_reason');
-        $html .= '<div class="paybridge-webhook-info"><p>' . $h(_l('paybridge_webhook_url_help')) . '<br><code>'
-            . $h(site_url('paybridge/webhook/' . $p . '/')) . '&lt;token&gt;</code></p><p>'
+        $html .= '<div class="paybridge-webhook-info"><p>' . ($this->hasGlobalWebhookUrl()
+                ? $h(_l('paybridge_webhook_url_global_help')) . '<br><code>' . $h(site_url('paybridge/webhook/' . $p)) . '</code>'
+                : $h(_l('paybridge_webhook_url_help')) . '<br><code>' . $h(site_url('paybridge/webhook/' . $p . '/')) . '&lt;token&gt;</code>')
+            . '</p><p>'
             . $h(_l('paybridge_webhook_last_success')) . ': ' . $h($success !== '' ? $success : _l('paybridge_never'))
             . '<br>' . $h(_l('paybridge_webhook_last_failure')) . ': '
             . $h($failure !== '' ? $failure . ' (' . $reason . ')' : _l('paybridge_never')) . '</p></div>';

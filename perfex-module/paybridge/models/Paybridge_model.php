@@ -3,10 +3,10 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Payment attempts, events, and THE recording path shared by the webhook, the return URL and the admin
- * re-check. A Perfex payment is added at most once per provider payment: the paybridge_recorded UNIQUE
- * key is inserted in the same transaction as addPayment (Perfex itself has no duplicate guard,
- * perfex.md "Recording").
+ * Payment attempts, events, and THE recording path shared by every provider's webhook, the return URL
+ * and the admin re-check. In ONE database transaction: insert the event (UNIQUE provider + event id) and
+ * the payment (UNIQUE provider + provider payment id), and only then addPayment(). Perfex itself has no
+ * duplicate guard (perfex.md "Recording").
  */
 class Paybridge_model extends App_Model
 {
@@ -74,6 +74,18 @@ class Paybridge_model extends App_Model
             return null;
         }
         $row = $this->db->where('provider', $provider)->where('token', $token)->get($this->table('payments'))->row();
+
+        return $row ?: null;
+    }
+
+    /** The attempt a provider's payment id belongs to (global webhook URLs carry no token). */
+    public function find_by_provider_payment_id(string $provider, string $providerPaymentId): ?object
+    {
+        if ($providerPaymentId === '') {
+            return null;
+        }
+        $row = $this->db->where('provider', $provider)->where('provider_payment_id', $providerPaymentId)
+            ->order_by('id', 'DESC')->limit(1)->get($this->table('payments'))->row();
 
         return $row ?: null;
     }
@@ -210,10 +222,11 @@ class Paybridge_model extends App_Model
         $pid    = (string) $payment->provider_payment_id;
         $eventId = (string) ($event['id'] ?? '');
         if ($eventId === '' || $source !== 'webhook') {
-            // Return URL and re-check reads have no provider event id: one row per payment and status.
+            // Return URL and re-check reads have no provider event id: a derived one per payment.
             $eventId = $source . ':' . $pid;
         }
         $eventId = substr($eventId, 0, 191);
+        $stored  = $outcome === 'record' ? 'recorded' : $outcome;
 
         $db->trans_begin();
         $this->must($db->query('INSERT IGNORE INTO ' . $this->table('events')
@@ -221,17 +234,21 @@ class Paybridge_model extends App_Model
             . implode(', ', array_map([$db, 'escape'], [
                 $payment->provider, $eventId, $source, (int) $payment->id, (int) $payment->invoice_id, $pid,
                 substr((string) ($event['type'] ?? ''), 0, 100), substr($status, 0, 30),
-                $outcome === 'record' ? 'recorded' : $outcome, $reason, substr((string) ($event['verified'] ?? ''), 0, 20),
+                $stored, $reason, substr((string) ($event['verified'] ?? ''), 0, 20),
                 isset($event['amount']) ? substr((string) $event['amount'], 0, 32) : null,
                 isset($event['currency']) ? substr((string) $event['currency'], 0, 3) : null,
                 $this->now(),
             ])) . ')'));
         if ($db->affected_rows() < 1) {
-            $db->trans_rollback();
+            $eventRowId = $outcome === 'record' ? $this->promote_event($payment, $eventId, $event) : 0;
+            if ($eventRowId === 0) {
+                $db->trans_rollback();
 
-            return ['http' => 200, 'result' => 'duplicate', 'reason' => 'duplicate_event'];
+                return ['http' => 200, 'result' => 'duplicate', 'reason' => 'duplicate_event'];
+            }
+        } else {
+            $eventRowId = (int) $db->insert_id();
         }
-        $eventRowId = (int) $db->insert_id();
 
         $result = $outcome;
         if ($outcome === 'record') {
@@ -279,6 +296,31 @@ class Paybridge_model extends App_Model
         $db->trans_commit();
 
         return ['http' => 200, 'result' => $result === 'rejected' ? 'rejected' : $result, 'reason' => $reason];
+    }
+
+    /**
+     * The event id is already stored, but it was processed while the API still said "not paid" (e.g. the
+     * customer came back before the provider settled, or NeroPay's IPN raced its own API). Now that the API
+     * says paid, that row is taken over (a current-read UPDATE, so exactly one concurrent caller wins) and
+     * recording continues under the payment guard. @return int the event row id, 0 for a plain duplicate
+     */
+    private function promote_event(object $payment, string $eventId, array $event): int
+    {
+        $db = $this->db;
+        // Plain (non-locking) read first: the common duplicate is already "recorded", and asking for an
+        // exclusive lock there would deadlock concurrent deliveries that all hold the shared one.
+        $where = ' WHERE provider = ' . $db->escape($payment->provider) . ' AND event_id = ' . $db->escape($eventId);
+        $seen  = $db->query('SELECT id, outcome, reason_code FROM ' . $this->table('events') . $where)->row();
+        if (!$seen || $seen->outcome !== 'logged' || $seen->reason_code !== 'not_paid') {
+            return 0;
+        }
+        $this->must($db->query('UPDATE ' . $this->table('events') . " SET outcome = 'recorded', reason_code = '', status = 'paid', "
+            . 'verified = ' . $db->escape(substr((string) ($event['verified'] ?? ''), 0, 20))
+            . ', amount = ' . $db->escape(isset($event['amount']) ? substr((string) $event['amount'], 0, 32) : null)
+            . ', currency = ' . $db->escape(isset($event['currency']) ? substr((string) $event['currency'], 0, 3) : null)
+            . $where . " AND outcome = 'logged' AND reason_code = 'not_paid'"));
+
+        return $db->affected_rows() < 1 ? 0 : (int) $seen->id;
     }
 
     private function must($ok): void

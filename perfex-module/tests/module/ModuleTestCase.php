@@ -7,7 +7,7 @@ require_once __DIR__ . '/Browser.php';
 
 /**
  * Shared steps for the module tests: real HTTP through nginx, real MariaDB, the real extension (loaded
- * by php-fpm) and the real NeroPay sandbox.
+ * by php-fpm) and the real provider sandbox. Steps act on provider() (NeroPay unless a test overrides it).
  */
 abstract class ModuleTestCase extends TestCase
 {
@@ -21,7 +21,13 @@ abstract class ModuleTestCase extends TestCase
         }
     }
 
-    /** Module installed + active, gateway configured against the sandbox. Idempotent. */
+    /** The gateway id the steps below use. */
+    protected function provider(): string
+    {
+        return 'neropay';
+    }
+
+    /** Module installed + active, the three gateways configured against the sandbox. Idempotent. */
     private static function prepareStack(): void
     {
         $perfex = Stack::env('PERFEX_URL');
@@ -45,6 +51,23 @@ abstract class ModuleTestCase extends TestCase
             'webhook_secret=',
             'base_url=' . Stack::env('NEROPAY_BASE_URL'),
             'currencies=EUR,GBP,USD',
+            'test_mode_enabled=1'
+        );
+        Stack::cli('configure-gateway', 'payrexx',
+            'active=1',
+            'instance=' . Stack::env('PAYREXX_INSTANCE'),
+            'secret_key=' . Stack::env('PAYREXX_SECRET_KEY'),
+            'webhook_secret=',
+            'base_url=' . Stack::env('PAYREXX_BASE_URL'),
+            'currencies=CHF,EUR,USD,JPY,KWD',
+            'test_mode_enabled=1'
+        );
+        Stack::cli('configure-gateway', 'noxipay',
+            'active=1',
+            'secret_key=' . Stack::env('NOXIPAY_SECRET_KEY'),
+            'webhook_secret=' . Stack::env('NOXIPAY_WEBHOOK_SECRET'),
+            'base_url=' . Stack::env('NOXIPAY_BASE_URL'),
+            'currencies=EUR,USD,GBP,CHF,JPY,KWD',
             'test_mode_enabled=1'
         );
     }
@@ -87,7 +110,7 @@ abstract class ModuleTestCase extends TestCase
     }
 
     /**
-     * Customer presses "Pay" on the invoice page with NeroPay selected.
+     * Customer presses "Pay" on the invoice page with provider() selected.
      * @return array{browser:Browser, checkout:string, payment:array}
      */
     protected function startCheckout(array $invoice, ?string $amount = null): array
@@ -105,7 +128,9 @@ abstract class ModuleTestCase extends TestCase
                 $fields[$name] = $value; // make_payment=1
             }
         }
-        $fields['paymentmode'] = 'neropay';
+        $this->assertArrayHasKey($this->provider(), array_flip($form['radios']['paymentmode'] ?? [$fields['paymentmode'] ?? '']),
+            'the invoice page offers ' . $this->provider());
+        $fields['paymentmode'] = $this->provider();
         if ($amount !== null) {
             $fields['amount'] = $amount;
         }
@@ -120,11 +145,11 @@ abstract class ModuleTestCase extends TestCase
         return ['browser' => $browser, 'checkout' => $location, 'payment' => $payment];
     }
 
-    /** POST $SANDBOX_URL/_control/neropay/payments/{id}/{action}. */
+    /** POST $SANDBOX_URL/_control/<provider>/payments/{id}/{action}. */
     protected function control(string $providerPaymentId, string $action, array $body = []): array
     {
         [$status, , $raw] = (new Browser())->postJson(
-            rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/neropay/payments/' . rawurlencode($providerPaymentId) . '/' . $action,
+            rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/' . $this->provider() . '/payments/' . rawurlencode($providerPaymentId) . '/' . $action,
             $body ?: new stdClass()
         );
         $this->assertLessThan(300, $status, "sandbox control $action: $raw");
@@ -134,7 +159,7 @@ abstract class ModuleTestCase extends TestCase
 
     protected function webhookUrl(string $token): string
     {
-        return $this->perfexUrl('paybridge/webhook/neropay/' . $token);
+        return $this->perfexUrl('paybridge/webhook/' . $this->provider() . '/' . $token);
     }
 
     /** A NeroPay-shaped IPN body (providers.md §N5) for a payment link. */
@@ -231,11 +256,17 @@ abstract class ModuleTestCase extends TestCase
         $records = $this->paymentRecords($invoice['id']);
         $this->assertCount(1, $records, 'exactly one row in tblinvoicepaymentrecords');
         $this->assertSame($amount, $records[0]['amount']);
-        $this->assertSame('neropay', $records[0]['paymentmode']);
+        $this->assertSame($this->provider(), $records[0]['paymentmode']);
         $this->assertSame($payment['provider_payment_id'], $records[0]['transactionid']);
-        $this->assertCount(1, Stack::rows('SELECT id FROM tblpaybridge_recorded WHERE payment_row_id = ' . (int) $payment['id']));
+        $this->assertCount(1, Stack::rows('SELECT id FROM tblpaybridge_recorded WHERE provider = ' . $this->quote($this->provider())
+            . ' AND provider_payment_id = ' . $this->quote($payment['provider_payment_id'])));
 
         return $records[0];
+    }
+
+    protected function quote(string $s): string
+    {
+        return "'" . Stack::db()->real_escape_string($s) . "'";
     }
 
     protected function waitForRecords(int $invoiceId, int $count = 1, float $seconds = 10.0): array

@@ -10,6 +10,7 @@ use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
+use serde::Deserialize;
 use serde_json::Value;
 
 pub const DEFAULT_BASE_URL: &str = "https://eu.neropay.app/v2";
@@ -121,7 +122,7 @@ impl NeroPay {
     }
 
     fn link_from(&self, data: Value, fallback: Option<&Money>) -> Result<Payment> {
-        let link: wire::Link = serde_json::from_value(data.clone())
+        let link = wire::Link::deserialize(&data)
             .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
         let id =
             id_string(&link.id).ok_or_else(|| invalid_response(200, "payment link without id"))?;
@@ -155,7 +156,7 @@ impl NeroPay {
     fn retrieve_transaction(&self, id: &str) -> Result<(wire::Transaction, Value)> {
         let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?)
             .map_err(|e| e.redact(self.secret_key.expose()))?;
-        let tx = serde_json::from_value(data.clone())
+        let tx = wire::Transaction::deserialize(&data)
             .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
         Ok((tx, data))
     }
@@ -226,8 +227,7 @@ impl Provider for NeroPay {
             Verified::Signature
         };
         let raw = webhook::parse_json_object(body)?;
-        let ipn: wire::Ipn = serde_json::from_value(raw.clone())
-            .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
+        let ipn = wire::Ipn::deserialize(&raw).map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
         let tx = ipn.transaction.as_ref();
         let payment_id = tx.and_then(|t| t.id.as_ref()).and_then(id_string);
         let money = match tx.map(|t| (&t.amount, &t.currency)) {

@@ -1,0 +1,87 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+require_once __DIR__ . '/Paybridge_gateway_base.php';
+
+/**
+ * Payrexx hosted payment pages (providers.md §P1–§P4). Webhooks go to one URL set in the Payrexx backend
+ * and carry no documented signature: they only say which Gateway to re-read (confirmWebhook). An
+ * optional webhook signing key (§P4 [3rd]) is checked first when configured.
+ */
+class Payrexx_gateway extends Paybridge_gateway_base
+{
+    public function __construct()
+    {
+        parent::__construct();
+        $this->setId('payrexx');
+        $this->setName('Payrexx');
+        $this->setSettings($this->paybridgeSettings([
+            ['name' => 'instance', 'label' => 'paybridge_setting_payrexx_instance'],
+            ['name' => 'secret_key', 'label' => 'paybridge_setting_secret_key', 'encrypted' => true],
+            ['name' => 'webhook_secret', 'label' => 'paybridge_setting_webhook_secret_optional', 'encrypted' => true],
+            ['name' => 'base_url', 'label' => 'paybridge_setting_base_url', 'default_value' => 'https://api.payrexx.com/v1.14'],
+        ], 'CHF,EUR,USD'));
+    }
+
+    public function provider(): string
+    {
+        return 'payrexx';
+    }
+
+    protected function providerConfig(): array
+    {
+        return [
+            'instance'       => $this->getSetting('instance'),
+            'secret_key'     => $this->secret('secret_key'),
+            'webhook_secret' => $this->secretList('webhook_secret'),
+            'base_url'       => $this->getSetting('base_url'),
+        ];
+    }
+
+    public function hasGlobalWebhookUrl(): bool
+    {
+        return true;
+    }
+
+    /** §P4: `transaction.mode` is TEST or LIVE; an event of the other mode is acknowledged, never recorded. */
+    public function ignoredReason(array $parsedEvent): ?string
+    {
+        $mode = strtoupper((string) ($parsedEvent['raw']['transaction']['mode'] ?? ''));
+
+        return ($mode === 'TEST' && !$this->testMode()) || ($mode === 'LIVE' && $this->testMode()) ? 'other_mode' : null;
+    }
+
+    /**
+     * A Gateway reports the amount it asked for; what was paid, and in which currency, is on its
+     * Transaction (§P3, as the official plugin checks). The extension reads Transaction/{id} in
+     * confirmWebhook when a body names only a transaction, so it is asked exactly that.
+     */
+    public function settledFacts(array $apiPayment): array
+    {
+        if (($apiPayment['status'] ?? '') !== 'paid') {
+            return $apiPayment;
+        }
+        $txId = null;
+        foreach ($apiPayment['raw']['invoices'] ?? [] as $invoice) {
+            foreach ($invoice['transactions'] ?? [] as $tx) {
+                $txId = ($tx['status'] ?? '') === 'confirmed' && isset($tx['id']) ? (string) $tx['id'] : $txId;
+            }
+        }
+        $apiPayment['amount_minor'] = null; // unreadable -> recorded as amount_mismatch, never paid
+        if ($txId !== null) {
+            $tx = $this->client(self::WEBHOOK_CLIENT, ['webhook_secret'])
+                ->confirmWebhook(json_encode(['transaction' => ['id' => $txId]]), ['Content-Type' => 'application/json']);
+            foreach (['status', 'amount', 'amount_minor', 'currency'] as $key) {
+                $apiPayment[$key] = $tx[$key] ?? null;
+            }
+        }
+
+        return $apiPayment;
+    }
+
+    public function rereadsPaidWebhooks(): bool
+    {
+        return true;
+    }
+}
