@@ -10,8 +10,10 @@ use super::common::{api_minor, body_minor, invalid_response, rejected};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.payrexx.com/v1.14";
@@ -130,18 +132,51 @@ impl Payrexx {
         Ok((gw, data))
     }
 
-    fn payment_from(&self, gw: wire::Gateway, raw: Value) -> Result<Payment> {
+    /// What a transaction actually settled: `Transaction/{id}` carries the paid amount and
+    /// currency (§P3), which need not be what the Gateway asked for.
+    fn settled(&self, tx: &wire::Transaction) -> Result<Option<Money>> {
+        let Some(tid) = tx.id.as_ref().and_then(id_string) else { return Ok(None) };
+        let data = self.first_of(self.call(Method::Get, &format!("Transaction/{}/", path_segment(&tid)?), Map::new()))?;
+        let t: wire::Transaction = wire::Transaction::deserialize(&data)
+            .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
+        let Some(inv) = t.invoice.as_ref() else { return Ok(None) };
+        let currency = inv.currency_alpha3.clone().or(inv.currency.clone()).unwrap_or_default();
+        match inv.total_amount.as_ref().or(t.amount.as_ref()) {
+            Some(amount) => Ok(Some(api_minor(amount, &currency)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// `chosen`: the transaction whose facts count (the latest one unless a webhook named one).
+    fn payment_from(&self, gw: wire::Gateway, raw: Value, chosen: Option<&wire::Transaction>) -> Result<Payment> {
         let id = id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
-        let money = api_minor(
+        let requested = api_minor(
             gw.amount
                 .as_ref()
                 .ok_or_else(|| invalid_response(200, "gateway without amount"))?,
             gw.currency.as_deref().unwrap_or(""),
         )?;
+        let last = gw.invoices.iter().flat_map(|i| i.transactions.iter()).next_back();
+        let tx = chosen.or(last);
+        let status = match tx.and_then(|t| t.status.as_deref()) {
+            Some(s) => transaction_status(s),
+            None => transaction_status(gw.status.as_deref().unwrap_or("")),
+        };
+        let money = match (status, tx) {
+            (PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::Failed | PaymentStatus::Cancelled, _) | (_, None) => requested,
+            (
+                PaymentStatus::Paid
+                | PaymentStatus::Authorized
+                | PaymentStatus::Refunded
+                | PaymentStatus::PartiallyRefunded
+                | PaymentStatus::Chargeback,
+                Some(t),
+            ) => self.settled(t)?.unwrap_or(requested),
+        };
         Ok(Payment {
             id,
             reference: gw.reference_id.clone().unwrap_or_default(),
-            status: gateway_status(&gw),
+            status,
             checkout_url: gw.link.clone(),
             money,
             provider: NAME,
@@ -175,12 +210,12 @@ impl Provider for Payrexx {
         let data = self.first_of(self.call(Method::Post, "Gateway/", p))?;
         let gw: wire::Gateway = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
-        self.payment_from(gw, data)
+        self.payment_from(gw, data, None)
     }
 
     fn retrieve_payment(&self, id: &str) -> Result<Payment> {
         let (gw, raw) = self.gateway(id)?;
-        self.payment_from(gw, raw)
+        self.payment_from(gw, raw, None)
     }
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
@@ -304,7 +339,15 @@ impl Provider for Payrexx {
             let key = chosen
                 .and_then(|t| t.uuid.clone())
                 .unwrap_or_else(|| format!("gateway-{gid}"));
-            let payment = self.payment_from(gw, Value::Null)?;
+            let chosen_tx = chosen.map(|t| wire::Transaction {
+                id: t.id.clone(),
+                uuid: t.uuid.clone(),
+                status: t.status.clone(),
+                amount: t.amount.clone(),
+                reference_id: None,
+                invoice: None,
+            });
+            let payment = self.payment_from(gw, Value::Null, chosen_tx.as_ref())?;
             (
                 payment.id,
                 payment.reference,
@@ -377,18 +420,6 @@ fn transaction_status(s: &str) -> PaymentStatus {
     }
 }
 
-/// A gateway's state: its latest transaction when it has one, else its own status.
-fn gateway_status(gw: &wire::Gateway) -> PaymentStatus {
-    let last = gw
-        .invoices
-        .iter()
-        .flat_map(|i| i.transactions.iter())
-        .next_back();
-    match last.and_then(|t| t.status.as_deref()) {
-        Some(s) => transaction_status(s),
-        None => transaction_status(gw.status.as_deref().unwrap_or("")),
-    }
-}
 
 impl Payrexx {
     fn first_of(&self, resp: Result<Response>) -> Result<Value> {
