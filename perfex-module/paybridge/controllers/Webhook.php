@@ -111,12 +111,6 @@ class Webhook extends App_Controller
                 'payment_id' => (string) $payment->provider_payment_id,
                 'reference'  => (string) $payment->reference,
             ]);
-            if (($event['status'] ?? '') === 'paid' && $gateway->rereadsPaidWebhooks()) {
-                $read = $gateway->settledFacts($client->retrievePayment((string) $payment->provider_payment_id));
-                foreach (['status', 'amount', 'amount_minor', 'currency'] as $key) {
-                    $event[$key] = $read[$key] ?? null;
-                }
-            }
         } catch (\PayBridge\Exception\SignatureException $e) {
             $this->fail($model, $provider, 401, $e->getErrorCode());
         } catch (\PayBridge\Exception\InvalidPayloadException $e) {

@@ -37,31 +37,4 @@ class Neropay_gateway extends Paybridge_gateway_base
             'base_url'       => $this->getSetting('base_url'),
         ];
     }
-
-    /**
-     * A NeroPay link reports the amount and currency it asked for; what was paid is on its latest
-     * transaction (§N3/§N4, the sandbox lets a transaction differ). Only an API read is used here, never
-     * the IPN body, so amount and currency mismatches are caught whatever the link says.
-     */
-    public function settledFacts(array $apiPayment): array
-    {
-        $tx = $apiPayment['raw']['transaction'] ?? null;
-        if (($apiPayment['status'] ?? '') === 'paid' && is_array($tx) && isset($tx['amount'], $tx['currency'])) {
-            $currency = strtoupper((string) $tx['currency']);
-            $apiPayment['currency'] = $currency;
-            $apiPayment['amount'] = (string) $tx['amount'];
-            try {
-                $apiPayment['amount_minor'] = Paybridge_money::toMinor((string) $tx['amount'], $currency);
-            } catch (InvalidArgumentException $e) {
-                $apiPayment['amount_minor'] = null; // unreadable -> recorded as amount_mismatch
-            }
-        }
-
-        return $apiPayment;
-    }
-
-    public function rereadsPaidWebhooks(): bool
-    {
-        return true;
-    }
 }

@@ -87,25 +87,11 @@ abstract class Paybridge_gateway_base extends App_gateway
         return $this->getSetting('test_mode_enabled') === '1';
     }
 
-    /**
-     * Facts of a payment as the provider's API reports them (a retrievePayment() result), normalized for
-     * recording. Providers whose normalized payment may not show what was actually paid override this.
-     */
-    public function settledFacts(array $apiPayment): array
-    {
-        return $apiPayment;
-    }
-
-    /** True when a "paid" webhook must also be checked against settledFacts(retrievePayment()). */
-    public function rereadsPaidWebhooks(): bool
-    {
-        return false;
-    }
-
     /** The authoritative payment read for the return URL and the admin re-check. */
     public function readPayment(object $payment): array
     {
-        $read = $this->settledFacts($this->client(self::CUSTOMER_CLIENT)->retrievePayment((string) $payment->provider_payment_id));
+        // The extension reports a paid payment's settled amount and currency, not the requested ones.
+        $read = $this->client(self::CUSTOMER_CLIENT)->retrievePayment((string) $payment->provider_payment_id);
 
         return $read + ['verified' => 'api'];
     }

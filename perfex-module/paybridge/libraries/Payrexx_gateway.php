@@ -51,37 +51,4 @@ class Payrexx_gateway extends Paybridge_gateway_base
 
         return ($mode === 'TEST' && !$this->testMode()) || ($mode === 'LIVE' && $this->testMode()) ? 'other_mode' : null;
     }
-
-    /**
-     * A Gateway reports the amount it asked for; what was paid, and in which currency, is on its
-     * Transaction (§P3, as the official plugin checks). The extension reads Transaction/{id} in
-     * confirmWebhook when a body names only a transaction, so it is asked exactly that.
-     */
-    public function settledFacts(array $apiPayment): array
-    {
-        if (($apiPayment['status'] ?? '') !== 'paid') {
-            return $apiPayment;
-        }
-        $txId = null;
-        foreach ($apiPayment['raw']['invoices'] ?? [] as $invoice) {
-            foreach ($invoice['transactions'] ?? [] as $tx) {
-                $txId = ($tx['status'] ?? '') === 'confirmed' && isset($tx['id']) ? (string) $tx['id'] : $txId;
-            }
-        }
-        $apiPayment['amount_minor'] = null; // unreadable -> recorded as amount_mismatch, never paid
-        if ($txId !== null) {
-            $tx = $this->client(self::WEBHOOK_CLIENT, ['webhook_secret'])
-                ->confirmWebhook(json_encode(['transaction' => ['id' => $txId]]), ['Content-Type' => 'application/json']);
-            foreach (['status', 'amount', 'amount_minor', 'currency'] as $key) {
-                $apiPayment[$key] = $tx[$key] ?? null;
-            }
-        }
-
-        return $apiPayment;
-    }
-
-    public function rereadsPaidWebhooks(): bool
-    {
-        return true;
-    }
 }
