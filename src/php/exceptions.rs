@@ -3,15 +3,13 @@
 //! Each class carries the error details in its own Rust struct (ext-php-rs resolves a method on
 //! the object's own class, so every class gets its own getters from one macro). The exception
 //! is thrown through `zend_throw_exception` so Zend sets `message` as for any exception; the
-//! details are then written into the pending object.
+//! object it creates takes the details staged for it in a thread-local.
 
 use crate::error::{Error, Kind};
 use ext_php_rs::class::RegisteredClass;
-use ext_php_rs::convert::IntoZval;
-use ext_php_rs::exception::{throw_object, throw_with_code};
+use ext_php_rs::exception::throw_with_code;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendClassObject, ZendObject};
-use ext_php_rs::zend::{ce, ExecutorGlobals};
+use ext_php_rs::zend::ce;
 
 #[derive(Default, Clone)]
 pub struct Details {
@@ -22,8 +20,8 @@ pub struct Details {
     retry_safe: bool,
 }
 
-pub trait HasDetails {
-    fn details_mut(&mut self) -> &mut Details;
+thread_local! {
+    static PENDING: std::cell::RefCell<Option<Details>> = const { std::cell::RefCell::new(None) };
 }
 
 macro_rules! exception_class {
@@ -31,14 +29,15 @@ macro_rules! exception_class {
         #[php_class]
         #[php(name = $php)]
         #[php(extends($($extends)+))]
-        #[derive(Default)]
         pub struct $rust {
             details: Details,
         }
 
-        impl HasDetails for $rust {
-            fn details_mut(&mut self) -> &mut Details {
-                &mut self.details
+        /// Zend creates the object inside `zend_throw_exception`; it picks up the details staged
+        /// by `throw_as` just before, so one throw carries everything.
+        impl Default for $rust {
+            fn default() -> Self {
+                $rust { details: PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default() }
             }
         }
     };
@@ -155,19 +154,10 @@ fn details_of(e: &Error) -> Details {
     d
 }
 
-fn throw_as<T: RegisteredClass + HasDetails>(message: &str, details: Details) -> PhpException {
-    let class = T::get_metadata().ce();
-    if throw_with_code(class, 0, message).is_ok() {
-        if let Some(mut obj) = ExecutorGlobals::take_exception() {
-            let obj_ref: &mut ZendObject = &mut obj;
-            if let Some(co) = ZendClassObject::<T>::from_zend_obj_mut(obj_ref) {
-                *co.details_mut() = details;
-            }
-            if let Ok(zv) = obj.into_zval(false) {
-                let _ = throw_object(zv);
-            }
-        }
-    }
+fn throw_as<T: RegisteredClass>(message: &str, details: Details) -> PhpException {
+    PENDING.with(|p| *p.borrow_mut() = Some(details));
+    let _ = throw_with_code(T::get_metadata().ce(), 0, message);
+    PENDING.with(|p| p.borrow_mut().take());
     // An exception is now pending, so the macro's own `throw()` of this value is a no-op.
     PhpException::from_class::<T>(message.to_string())
 }

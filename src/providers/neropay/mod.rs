@@ -227,7 +227,8 @@ impl Provider for NeroPay {
             Verified::Signature
         };
         let raw = webhook::parse_json_object(body)?;
-        let ipn = wire::Ipn::deserialize(&raw).map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
+        let ipn = wire::Ipn::deserialize(&raw)
+            .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
         let tx = ipn.transaction.as_ref();
         let payment_id = tx.and_then(|t| t.id.as_ref()).and_then(id_string);
         let money = match tx.map(|t| (&t.amount, &t.currency)) {

@@ -135,12 +135,24 @@ impl Payrexx {
     /// What a transaction actually settled: `Transaction/{id}` carries the paid amount and
     /// currency (§P3), which need not be what the Gateway asked for.
     fn settled(&self, tx: &wire::Transaction) -> Result<Option<Money>> {
-        let Some(tid) = tx.id.as_ref().and_then(id_string) else { return Ok(None) };
-        let data = self.first_of(self.call(Method::Get, &format!("Transaction/{}/", path_segment(&tid)?), Map::new()))?;
+        let Some(tid) = tx.id.as_ref().and_then(id_string) else {
+            return Ok(None);
+        };
+        let data = self.first_of(self.call(
+            Method::Get,
+            &format!("Transaction/{}/", path_segment(&tid)?),
+            Map::new(),
+        ))?;
         let t: wire::Transaction = wire::Transaction::deserialize(&data)
             .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
-        let Some(inv) = t.invoice.as_ref() else { return Ok(None) };
-        let currency = inv.currency_alpha3.clone().or(inv.currency.clone()).unwrap_or_default();
+        let Some(inv) = t.invoice.as_ref() else {
+            return Ok(None);
+        };
+        let currency = inv
+            .currency_alpha3
+            .clone()
+            .or(inv.currency.clone())
+            .unwrap_or_default();
         match inv.total_amount.as_ref().or(t.amount.as_ref()) {
             Some(amount) => Ok(Some(api_minor(amount, &currency)?)),
             None => Ok(None),
@@ -148,7 +160,12 @@ impl Payrexx {
     }
 
     /// `chosen`: the transaction whose facts count (the latest one unless a webhook named one).
-    fn payment_from(&self, gw: wire::Gateway, raw: Value, chosen: Option<&wire::Transaction>) -> Result<Payment> {
+    fn payment_from(
+        &self,
+        gw: wire::Gateway,
+        raw: Value,
+        chosen: Option<&wire::Transaction>,
+    ) -> Result<Payment> {
         let id = id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
         let requested = api_minor(
             gw.amount
@@ -156,14 +173,25 @@ impl Payrexx {
                 .ok_or_else(|| invalid_response(200, "gateway without amount"))?,
             gw.currency.as_deref().unwrap_or(""),
         )?;
-        let last = gw.invoices.iter().flat_map(|i| i.transactions.iter()).next_back();
+        let last = gw
+            .invoices
+            .iter()
+            .flat_map(|i| i.transactions.iter())
+            .next_back();
         let tx = chosen.or(last);
         let status = match tx.and_then(|t| t.status.as_deref()) {
             Some(s) => transaction_status(s),
             None => transaction_status(gw.status.as_deref().unwrap_or("")),
         };
         let money = match (status, tx) {
-            (PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::Failed | PaymentStatus::Cancelled, _) | (_, None) => requested,
+            (
+                PaymentStatus::Pending
+                | PaymentStatus::Unknown
+                | PaymentStatus::Failed
+                | PaymentStatus::Cancelled,
+                _,
+            )
+            | (_, None) => requested,
             (
                 PaymentStatus::Paid
                 | PaymentStatus::Authorized
@@ -419,7 +447,6 @@ fn transaction_status(s: &str) -> PaymentStatus {
         _ => PaymentStatus::Unknown,
     }
 }
-
 
 impl Payrexx {
     fn first_of(&self, resp: Result<Response>) -> Result<Value> {
