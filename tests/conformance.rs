@@ -294,14 +294,39 @@ fn conformance_a_paid_payment_reports_what_was_settled_not_what_was_asked() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES {
         let gw = gateway(&sb, c.name);
-        let p = gw.create_payment(&request(&format!("CONF-{}-SETTLE", c.name), "12.50", c.currency)).unwrap();
-        sb.control("POST", &format!("/{}/payments/{}/pay", c.name, p.id), Some(json!({"amount": "10.00", "currency": "GBP", "deliver": false})));
+        let p = gw
+            .create_payment(&request(
+                &format!("CONF-{}-SETTLE", c.name),
+                "12.50",
+                c.currency,
+            ))
+            .unwrap();
+        sb.control(
+            "POST",
+            &format!("/{}/payments/{}/pay", c.name, p.id),
+            Some(json!({"amount": "10.00", "currency": "GBP", "deliver": false})),
+        );
         let got = gw.retrieve_payment(&p.id).unwrap();
         assert_eq!(got.status, PaymentStatus::Paid, "{}", c.name);
-        assert_eq!((got.money.minor(), got.money.currency().code()), (1000, "GBP"), "{}", c.name);
+        assert_eq!(
+            (got.money.minor(), got.money.currency().code()),
+            (1000, "GBP"),
+            "{}",
+            c.name
+        );
         let (body, headers) = sandbox_webhook(&sb, c.name, &p.id, c.paid_event);
-        let hint = Hint { payment_id: Some(p.id.clone()), reference: None };
-        let e = gw.confirm_webhook(&body, &headers, &hint, system_now()).unwrap();
-        assert_eq!((e.money.unwrap().minor(), e.money.unwrap().currency().code()), (1000, "GBP"), "{}", c.name);
+        let hint = Hint {
+            payment_id: Some(p.id.clone()),
+            reference: None,
+        };
+        let e = gw
+            .confirm_webhook(&body, &headers, &hint, system_now())
+            .unwrap();
+        assert_eq!(
+            (e.money.unwrap().minor(), e.money.unwrap().currency().code()),
+            (1000, "GBP"),
+            "{}",
+            c.name
+        );
     }
 }
