@@ -1,12 +1,14 @@
-//! The blocking HTTP client. ext-php-rs-notes.md: php-fpm runs module start-up in the master and
-//! then forks, and a client built before a fork hangs in the child. So the client is built lazily
-//! on first use, remembered with the creating process id, and rebuilt (the old one forgotten,
-//! never dropped: its runtime thread does not exist in the child) when the pid changes.
+//! The HTTP client, blocking for its callers. ext-php-rs-notes.md: php-fpm runs module start-up in
+//! the master and then forks, and a client built before a fork hangs in the child. So the client
+//! is built lazily on first use, remembered with the creating process id, and rebuilt (the old one
+//! forgotten, never dropped) when the pid changes. It runs on a current-thread Tokio runtime driven
+//! by the calling (PHP) thread: `reqwest::blocking` would hand every call to a background thread
+//! and back, which measured ~1.6x slower than a reused curl handle (BENCHMARKS.md §3).
 
 use super::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
 use crate::error::{Error, Result};
 use rand::RngCore;
-use std::sync::Mutex;
+use std::cell::RefCell;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,38 +80,59 @@ pub fn validate_base_url(raw: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
+/// One current-thread Tokio runtime and its clients per thread (a PHP process has one): the
+/// request runs on the calling thread, with no hand-off to a background thread per call.
 struct Cache {
     pid: u32,
-    clients: Vec<(Duration, reqwest::blocking::Client)>,
+    runtime: tokio::runtime::Runtime,
+    clients: Vec<(Duration, reqwest::Client)>,
 }
 
-static CLIENTS: Mutex<Option<Cache>> = Mutex::new(None);
+thread_local! {
+    static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
+}
 
-fn shared_client(connect_timeout: Duration) -> Result<reqwest::blocking::Client> {
-    let mut guard = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
-    let pid = std::process::id();
-    if guard.as_ref().is_some_and(|c| c.pid != pid) {
-        std::mem::forget(guard.take());
-    }
-    let cache = guard.get_or_insert_with(|| Cache {
-        pid,
-        clients: Vec::new(),
-    });
-    if let Some((_, c)) = cache.clients.iter().find(|(t, _)| *t == connect_timeout) {
-        return Ok(c.clone());
-    }
-    let client = reqwest::blocking::Client::builder()
-        .connect_timeout(connect_timeout)
-        .timeout(None)
-        .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent(concat!("paybridge/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|_| Error::ConnectionFailed {
-            retry_safe: true,
-            message: "could not initialise the HTTP client".into(),
-        })?;
-    cache.clients.push((connect_timeout, client.clone()));
-    Ok(client)
+fn init_failed() -> Error {
+    Error::ConnectionFailed { retry_safe: true, message: "could not initialise the HTTP client".into() }
+}
+
+/// Runs `f` with this process's runtime and the client for `connect_timeout`, building them on
+/// first use and again after a fork (the pid changed: the old ones are forgotten, not dropped).
+fn with_client<T>(
+    connect_timeout: Duration,
+    f: impl FnOnce(&tokio::runtime::Runtime, &reqwest::Client) -> T,
+) -> Result<T> {
+    CACHE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let pid = std::process::id();
+        if slot.as_ref().is_some_and(|c| c.pid != pid) {
+            std::mem::forget(slot.take());
+        }
+        if slot.is_none() {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|_| init_failed())?;
+            *slot = Some(Cache { pid, runtime, clients: Vec::new() });
+        }
+        let cache = slot.as_mut().unwrap_or_else(|| unreachable!());
+        if !cache.clients.iter().any(|(t, _)| *t == connect_timeout) {
+            let client = reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .pool_idle_timeout(Duration::from_secs(60))
+                .user_agent(concat!("paybridge/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|_| init_failed())?;
+            cache.clients.push((connect_timeout, client));
+        }
+        let client = cache
+            .clients
+            .iter()
+            .find(|(t, _)| *t == connect_timeout)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| unreachable!());
+        Ok(f(&cache.runtime, &client))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -130,12 +153,14 @@ impl HttpClient {
     /// provider can re-sign with a fresh timestamp; it must reuse the same idempotency key and
     /// body, which is why the key is made by the caller before this loop starts.
     pub fn execute(&self, build: &dyn Fn() -> Request) -> Result<Response> {
-        let client = shared_client(self.settings.connect_timeout)?;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let req = build();
-            let (outcome, result) = match self.send_once(&client, req) {
+            let sent = with_client(self.settings.connect_timeout, |rt, client| {
+                rt.block_on(self.send_once(client, req))
+            })?;
+            let (outcome, result) = match sent {
                 Ok(resp) => {
                     let outcome = Outcome::Status {
                         code: resp.0.status,
@@ -157,9 +182,9 @@ impl HttpClient {
     }
 
     #[allow(clippy::type_complexity)]
-    fn send_once(
+    async fn send_once(
         &self,
-        client: &reqwest::blocking::Client,
+        client: &reqwest::Client,
         req: Request,
     ) -> std::result::Result<(Response, Option<String>), (Outcome, Error)> {
         let mut rb = match req.method {
@@ -174,7 +199,7 @@ impl HttpClient {
         if let Some(body) = req.body {
             rb = rb.body(body);
         }
-        let resp = rb.send().map_err(classify)?;
+        let resp = rb.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
         let header = |name: &str| {
             resp.headers()
@@ -184,7 +209,7 @@ impl HttpClient {
         };
         let request_id = header("x-request-id");
         let retry_after = header("retry-after");
-        let body = resp.bytes().map_err(classify)?.to_vec();
+        let body = resp.bytes().await.map_err(classify)?.to_vec();
         Ok((
             Response {
                 status,
