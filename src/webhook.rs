@@ -103,11 +103,28 @@ impl Headers {
         Ok(h)
     }
 
+    /// `name` is compared as `normalize` would write it, without allocating (a hot path).
     pub fn get(&self, name: &str) -> Option<&str> {
-        let want = normalize(name);
+        let want = name.trim();
+        let want = match want.get(..5) {
+            Some(p) if p.eq_ignore_ascii_case("http_") || p.eq_ignore_ascii_case("http-") => {
+                &want[5..]
+            }
+            _ => want,
+        };
+        let same = |k: &str| {
+            k.len() == want.len()
+                && k.bytes().zip(want.bytes()).all(|(a, b)| {
+                    a == if b == b'_' {
+                        b'-'
+                    } else {
+                        b.to_ascii_lowercase()
+                    }
+                })
+        };
         self.0
             .iter()
-            .find(|(k, _)| *k == want)
+            .find(|(k, _)| same(k))
             .map(|(_, v)| v.as_str())
     }
 }

@@ -13,6 +13,13 @@
  *    parseWebhook up to the MAC mismatch, including creating and catching the SignatureException;
  *    PHP = hash_hmac + hash_equals returning false. This is the cost of rejecting a forgery and the
  *    closest the public API gets to "verify only".
+ *
+ * The machine is shared, so each case runs in ROUNDS short rounds that alternate the two sides
+ * (ext, PHP, PHP, ext, …; each side gets seconds/ROUNDS per round) and the fastest round of each
+ * side is reported, with the slowest in brackets. Measuring one side for a whole second and then
+ * the other let a change of load in between decide the ratio.
+ *
+ *   php … php/bench/verify.php [seconds-per-case=1] [rounds=5] [sizes in bytes=1024,1048576]
  */
 declare(strict_types=1);
 
@@ -23,7 +30,9 @@ if (!extension_loaded('paybridge')) {
 
 const SECRET = 'whsec_bench_secret';
 const NOW = 1776825615;
-$budget = (float) ($argv[1] ?? 1.0); // seconds per case (bounded; iteration caps below)
+$budget = (float) ($argv[1] ?? 1.0); // seconds per case and side (bounded; iteration caps below)
+$rounds = max(1, (int) ($argv[2] ?? 5));
+$load0 = sys_getloadavg();
 
 function ipn_body(int $size): string
 {
@@ -54,7 +63,16 @@ function measure(callable $fn, float $budget, int $cap): array
 $gateway = new PayBridge\Gateway('neropay', ['secret_key' => 'sk_bench', 'webhook_secret' => SECRET, 'fixed_now' => NOW]);
 
 $rows = [];
-foreach (['1 KiB' => 1024, '1 MiB' => 1024 * 1024] as $label => $size) {
+$sizes = [];
+foreach (explode(',', $argv[3] ?? '1024,1048576') as $bytes) {
+    $bytes = (int) $bytes;
+    $sizes[match (true) {
+        $bytes >= 1048576 && $bytes % 1048576 === 0 => ($bytes >> 20) . ' MiB',
+        $bytes >= 1024 && $bytes % 1024 === 0 => ($bytes >> 10) . ' KiB',
+        default => "$bytes B",
+    }] = max(512, $bytes);
+}
+foreach ($sizes as $label => $size) {
     $body = ipn_body($size);
     $ts = (string) NOW;
     $good = ['X-NeroPay-Timestamp' => $ts, 'X-NeroPay-Signature' => hash_hmac('sha256', "$ts.$body", SECRET)];
@@ -93,18 +111,31 @@ foreach (['1 KiB' => 1024, '1 MiB' => 1024 * 1024] as $label => $size) {
         'verify+parse (valid)' => [$ext_full, $php_full],
         'verify only (forged)' => [$ext_verify, $php_verify],
     ] as $what => [$ext, $php]) {
-        [$t_ext, $n_ext] = measure($ext, $budget, $cap);
-        [$t_php, $n_php] = measure($php, $budget, $cap);
-        $rows[] = [$label, $what, $t_ext, $n_ext, $t_php, $n_php, $size];
+        $te = $tp = [];
+        $n_ext = $n_php = 0;
+        for ($r = 0; $r < $rounds; $r++) {
+            foreach ($r % 2 === 0 ? ['ext', 'php'] : ['php', 'ext'] as $side) {
+                [$t, $n] = measure($side === 'ext' ? $ext : $php, $budget / $rounds, max(1, intdiv($cap, $rounds)));
+                if ($side === 'ext') {
+                    $te[] = $t;
+                    $n_ext += $n;
+                } else {
+                    $tp[] = $t;
+                    $n_php += $n;
+                }
+            }
+        }
+        $rows[] = [$label, $what, min($te), $n_ext, min($tp), $n_php, $size, max($te), max($tp)];
     }
 }
 
-printf("PHP %s, paybridge %s, %.1f s budget per case\n\n", PHP_VERSION, PayBridge\version(), $budget);
-printf("%-6s | %-21s | %12s | %10s | %12s | %10s | %8s\n", 'body', 'case', 'ext µs/op', 'ext MiB/s', 'PHP µs/op', 'PHP MiB/s', 'ext/PHP');
-echo str_repeat('-', 98), "\n";
-foreach ($rows as [$label, $what, $te, $ne, $tp, $np, $size]) {
-    printf("%-6s | %-21s | %12.2f | %10.1f | %12.2f | %10.1f | %7.2fx\n",
-        $label, $what, $te * 1e6, $size / $te / 1048576, $tp * 1e6, $size / $tp / 1048576, $tp / $te);
+printf("PHP %s, paybridge %s, %.1f s per case and side in %d alternating rounds; load %.2f → %.2f\n\n",
+    PHP_VERSION, PayBridge\version(), $budget, $rounds, $load0[0], sys_getloadavg()[0]);
+printf("%-6s | %-21s | %21s | %10s | %21s | %10s | %8s\n", 'body', 'case', 'ext µs/op (slowest)', 'ext MiB/s', 'PHP µs/op (slowest)', 'PHP MiB/s', 'ext/PHP');
+echo str_repeat('-', 118), "\n";
+foreach ($rows as [$label, $what, $te, $ne, $tp, $np, $size, $te_max, $tp_max]) {
+    printf("%-6s | %-21s | %10.2f (%8.2f) | %10.1f | %10.2f (%8.2f) | %10.1f | %7.2fx\n",
+        $label, $what, $te * 1e6, $te_max * 1e6, $size / $te / 1048576, $tp * 1e6, $tp_max * 1e6, $size / $tp / 1048576, $tp / $te);
 }
-echo "\next/PHP > 1 means the extension is faster (PHP time / extension time). Iterations: ",
+echo "\nFastest round of each side; ext/PHP > 1 means the extension is faster (PHP time / extension time).\nIterations (ext/PHP): ",
     implode(', ', array_map(fn ($r) => "{$r[0]} {$r[1]}: {$r[3]}/{$r[5]}", $rows)), "\n";

@@ -93,7 +93,10 @@ thread_local! {
 }
 
 fn init_failed() -> Error {
-    Error::ConnectionFailed { retry_safe: true, message: "could not initialise the HTTP client".into() }
+    Error::ConnectionFailed {
+        retry_safe: true,
+        message: "could not initialise the HTTP client".into(),
+    }
 }
 
 /// Runs `f` with this process's runtime and the client for `connect_timeout`, building them on
@@ -113,7 +116,11 @@ fn with_client<T>(
                 .enable_all()
                 .build()
                 .map_err(|_| init_failed())?;
-            *slot = Some(Cache { pid, runtime, clients: Vec::new() });
+            *slot = Some(Cache {
+                pid,
+                runtime,
+                clients: Vec::new(),
+            });
         }
         let cache = slot.as_mut().unwrap_or_else(|| unreachable!());
         if !cache.clients.iter().any(|(t, _)| *t == connect_timeout) {

@@ -9,7 +9,8 @@ use crate::error::{Error, Kind};
 use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::exception::throw_with_code;
 use ext_php_rs::prelude::*;
-use ext_php_rs::zend::ce;
+use ext_php_rs::types::{ZendObject, ZendStr};
+use ext_php_rs::zend::{ce, ExecutorGlobals};
 
 #[derive(Default, Clone)]
 pub struct Details {
@@ -154,10 +155,53 @@ fn details_of(e: &Error) -> Details {
     d
 }
 
+/// Zend's own exceptions record where user code was when they were created; ext-php-rs creates our
+/// objects itself, which skips that, so `file` and `line` are filled in here from the innermost
+/// user-code frame (the trace stays empty). The protected properties are written the way
+/// `zend_update_property` does: with `EG(fake_scope)` set to `Exception`.
+fn set_origin() {
+    // SAFETY: called right after a throw, inside a PHP call: the executor globals, the frames
+    // they link and the pending exception are alive; every pointer is checked before use.
+    unsafe {
+        let (mut ex, exception) = {
+            let eg = ExecutorGlobals::get();
+            (eg.current_execute_data, eg.exception)
+        };
+        if exception.is_null() {
+            return;
+        }
+        while !ex.is_null() {
+            let f = (*ex).func;
+            // 2 = ZEND_USER_FUNCTION: a frame of PHP code with a file and an opline.
+            if !f.is_null() && (*f).type_ == 2 && !(*ex).opline.is_null() {
+                break;
+            }
+            ex = (*ex).prev_execute_data;
+        }
+        if ex.is_null() || (*(*ex).func).op_array.filename.is_null() {
+            return;
+        }
+        let file: &ZendStr = &*(*(*ex).func).op_array.filename;
+        let file = String::from_utf8_lossy(file.as_bytes()).into_owned();
+        let line = i64::from((*(*ex).opline).lineno);
+        let saved = {
+            let mut eg = ExecutorGlobals::get_mut();
+            let saved = eg.fake_scope;
+            eg.fake_scope = std::ptr::from_ref(ce::exception()).cast_mut();
+            saved
+        };
+        let obj: &mut ZendObject = &mut *exception;
+        let _ = obj.set_property("file", file);
+        let _ = obj.set_property("line", line);
+        ExecutorGlobals::get_mut().fake_scope = saved;
+    }
+}
+
 fn throw_as<T: RegisteredClass>(message: &str, details: Details) -> PhpException {
     PENDING.with(|p| *p.borrow_mut() = Some(details));
     let _ = throw_with_code(T::get_metadata().ce(), 0, message);
     PENDING.with(|p| p.borrow_mut().take());
+    set_origin();
     // An exception is now pending, so the macro's own `throw()` of this value is a no-op.
     PhpException::from_class::<T>(message.to_string())
 }
@@ -166,11 +210,13 @@ fn throw_as<T: RegisteredClass>(message: &str, details: Details) -> PhpException
 impl From<Error> for PhpException {
     fn from(e: Error) -> PhpException {
         // Zend messages are C strings: a NUL (or any control byte) echoed from input is escaped.
-        let message: String = e
-            .to_string()
-            .chars()
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect();
+        let mut message = e.to_string();
+        if message.chars().any(char::is_control) {
+            message = message
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+        }
         let d = details_of(&e);
         match e.kind() {
             Kind::Config => throw_as::<ConfigException>(&message, d),
