@@ -201,6 +201,23 @@ pub fn verify(
     Ok(timestamp)
 }
 
+/// For providers whose signature is optional (providers.md §N5, §P4): none configured → the body is
+/// unverified input; configured → it must verify, exactly as with `verify`.
+pub fn verify_if_configured(
+    scheme: &Scheme,
+    secrets: &[Secret],
+    headers: &Headers,
+    body: &[u8],
+    now: i64,
+    tolerance_seconds: i64,
+) -> Result<Verified> {
+    if secrets.is_empty() {
+        return Ok(Verified::None);
+    }
+    verify(scheme, secrets, headers, body, now, tolerance_seconds)?;
+    Ok(Verified::Signature)
+}
+
 /// Tolerance applies both ways: too old is a replay, too new is a skewed or forged clock.
 pub fn check_age(ts: i64, now: i64, tolerance_seconds: i64) -> Result<()> {
     let age = now.saturating_sub(ts);

@@ -1,7 +1,9 @@
 //! Small helpers every provider folder uses, so no provider carries its own copy.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::money::{Currency, Money};
+use crate::providers::Hint;
+use crate::webhook::Event;
 use serde_json::Value;
 
 pub fn invalid_response(status: u16, message: &str) -> Error {
@@ -76,5 +78,23 @@ pub fn rejected(
             .map(|m| m.chars().take(200).collect())
             .unwrap_or_else(|| format!("HTTP {status}")),
         request_id,
+    }
+}
+
+/// providers.md §0 "Trust": without a configured webhook signature the body is untrusted input, a
+/// wake-up call. When the caller's hint already names the payment, a body that does not parse (or
+/// carries a bad amount or currency) still leads to the authoritative re-read instead of an error.
+/// Signature failures always stand.
+pub fn parsed_or_wake_up(
+    parsed: Result<Event>,
+    hint: &Hint,
+    signed: bool,
+) -> Result<Option<Event>> {
+    match parsed {
+        Ok(e) => Ok(Some(e)),
+        Err(e) if e.kind() == Kind::InvalidPayload && hint.payment_id.is_some() && !signed => {
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }

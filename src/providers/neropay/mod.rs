@@ -3,7 +3,7 @@
 
 mod wire;
 
-use super::common::{api_decimal, body_decimal, invalid_response, rejected};
+use super::common::{api_decimal, body_decimal, invalid_response, parsed_or_wake_up, rejected};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
@@ -213,19 +213,14 @@ impl Provider for NeroPay {
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         webhook::check_body_size(body)?;
-        let verified = if self.webhook_secrets.is_empty() {
-            Verified::None
-        } else {
-            webhook::verify(
-                &SCHEME,
-                &self.webhook_secrets,
-                headers,
-                body,
-                now,
-                self.tolerance_seconds,
-            )?;
-            Verified::Signature
-        };
+        let verified = webhook::verify_if_configured(
+            &SCHEME,
+            &self.webhook_secrets,
+            headers,
+            body,
+            now,
+            self.tolerance_seconds,
+        )?;
         let raw = webhook::parse_json_object(body)?;
         let ipn = wire::Ipn::deserialize(&raw)
             .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
@@ -260,17 +255,11 @@ impl Provider for NeroPay {
         hint: &Hint,
         now: i64,
     ) -> Result<Event> {
-        let parsed = match self.parse_webhook(body, headers, now) {
-            Ok(e) => Some(e),
-            // §N5 [ours]: without a signature the body is only a wake-up call; the module's token
-            // still says which link to re-read, so a malformed body is not fatal then.
-            Err(Error::InvalidPayload(_))
-                if hint.payment_id.is_some() && self.webhook_secrets.is_empty() =>
-            {
-                None
-            }
-            Err(e) => return Err(e),
-        };
+        let parsed = parsed_or_wake_up(
+            self.parse_webhook(body, headers, now),
+            hint,
+            !self.webhook_secrets.is_empty(),
+        )?;
         let body_tx_id = parsed.as_ref().and_then(|e| e.payment_id.clone());
         let event_type = parsed
             .as_ref()

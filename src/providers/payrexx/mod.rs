@@ -6,7 +6,7 @@ mod wire;
 
 pub use query::{build as http_build_query, parse as parse_php_form};
 
-use super::common::{api_minor, body_minor, invalid_response, rejected};
+use super::common::{api_minor, body_minor, invalid_response, parsed_or_wake_up, rejected};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
@@ -248,12 +248,14 @@ impl Provider for Payrexx {
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         webhook::check_body_size(body)?;
-        let verified = if self.webhook_secrets.is_empty() {
-            Verified::None
-        } else {
-            webhook::verify(&SCHEME, &self.webhook_secrets, headers, body, now, i64::MAX)?;
-            Verified::Signature
-        };
+        let verified = webhook::verify_if_configured(
+            &SCHEME,
+            &self.webhook_secrets,
+            headers,
+            body,
+            now,
+            i64::MAX,
+        )?;
         let is_json = headers
             .get("Content-Type")
             .is_some_and(|c| c.contains("json"))
@@ -321,15 +323,11 @@ impl Provider for Payrexx {
         hint: &Hint,
         now: i64,
     ) -> Result<Event> {
-        let parsed = match self.parse_webhook(body, headers, now) {
-            Ok(e) => Some(e),
-            Err(Error::InvalidPayload(_))
-                if hint.payment_id.is_some() && self.webhook_secrets.is_empty() =>
-            {
-                None
-            }
-            Err(e) => return Err(e),
-        };
+        let parsed = parsed_or_wake_up(
+            self.parse_webhook(body, headers, now),
+            hint,
+            !self.webhook_secrets.is_empty(),
+        )?;
         let body_tx = parsed
             .as_ref()
             .and_then(|e| e.raw.get("transaction"))
