@@ -18,12 +18,32 @@ pub enum Method {
     Delete,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Request {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+}
+
+/// Credentials travel in headers (`Authorization`, `X-API-KEY`) and signatures in others: `Debug`
+/// prints header names only, and the body's length, never its bytes.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +271,21 @@ fn classify(e: reqwest::Error) -> (Outcome, Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_of_a_request_shows_no_credentials() {
+        let r = Request {
+            method: Method::Post,
+            url: "https://h/x".into(),
+            headers: vec![("Authorization".into(), "Bearer sk_live_secret".into())],
+            body: Some(b"{\"k\":\"sk_live_secret\"}".to_vec()),
+        };
+        let shown = format!("{r:?}");
+        assert!(
+            shown.contains("Authorization") && !shown.contains("sk_live_secret"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn base_url_must_be_https_unless_loopback() {
