@@ -58,8 +58,10 @@ final class CronReconciliationTest extends ModuleTestCase
         $this->parkOtherAttempts([(int) $payment['id']]);
         $reads = $this->apiReads($payment['provider_payment_id']);
 
-        $this->runCron();
+        $this->assertSame(200, $this->runCron());
 
+        $summary = json_decode((string) (Stack::one("SELECT value FROM tbloptions WHERE name = 'paybridge_cron_last_summary'")['value'] ?? ''), true);
+        $this->assertSame(0, $summary['due'] ?? null, 'the cron ran and found nothing due');
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertSame($reads, $this->apiReads($payment['provider_payment_id']), 'no read of a 30 s old attempt (minimum age 120 s)');
         $this->assertSame('0', $this->attemptRow((int) $payment['id'])['reconcile_count']);
