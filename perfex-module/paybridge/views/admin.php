@@ -15,7 +15,7 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 #paybridge-admin table { border-collapse: collapse; margin-bottom: 2em; }
 #paybridge-admin td, #paybridge-admin th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; }
 </style>
-<div id="paybridge-admin">
+<div id="wrapper"><div class="content"><div id="paybridge-admin">
 <h1><?= $e(_l('paybridge_admin_title')) ?></h1>
 <?php if (!paybridge_extension_loaded()) { ?>
 <div class="alert alert-danger"><?= $e(_l('paybridge_extension_missing')) ?></div>
@@ -64,4 +64,4 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 </tr>
 <?php } ?>
 </table>
-</div>
+</div></div></div>
