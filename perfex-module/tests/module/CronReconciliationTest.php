@@ -11,6 +11,13 @@ final class CronReconciliationTest extends ModuleTestCase
 {
     use Issue9Steps;
 
+    private string $provider = 'neropay';
+
+    protected function provider(): string
+    {
+        return $this->provider;
+    }
+
     protected function tearDown(): void
     {
         Stack::cli('set-option', 'paybridge_reconcile_batch', '20');
@@ -141,6 +148,50 @@ final class CronReconciliationTest extends ModuleTestCase
 
         $this->assertOnePaymentRecorded($invoice, $payment, '36.00');
         $this->assertSame('paid', $this->attemptRow((int) $payment['id'])['status']);
+    }
+
+    /**
+     * Contract 2 (current state): a NeroPay link stays "paid" after its transaction is refunded; the core
+     * reports the refunded transaction, so the cron never records money that went back.
+     */
+    public function testCronNeverRecordsAPaymentRefundedBeforeItsWebhookCame(): void
+    {
+        [$invoice, $payment] = $this->attempt('40.01', true);
+        $this->control($payment['provider_payment_id'], 'refund', ['deliver' => false]);
+        $this->parkOtherAttempts([(int) $payment['id']]);
+
+        $this->runCron();
+
+        $this->assertCount(0, $this->paymentRecords($invoice['id']), 'a refunded payment is never recorded as paid');
+        $this->assertSame(1, $this->invoiceStatus($invoice['id']));
+        $events = $this->events((int) $payment['id']);
+        $this->assertNotEmpty($events, 'the cron logged what it read');
+        $this->assertSame(['cron', 'refunded'], [end($events)['source'], end($events)['status']]);
+    }
+
+    /**
+     * Contract 1 (mode): a Payrexx payment made through a test provider (transaction mode TEST) is refused
+     * with other_mode on the cron path too, while the gateway is in live mode.
+     */
+    public function testCronRefusesATestModePaymentOnALiveGateway(): void
+    {
+        $invoice = $this->createInvoice('CHF', '40.02');
+        $this->provider = 'payrexx';
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['mode' => 'TEST', 'deliver' => false]);
+        $this->backdate((int) $payment['id'], 600);
+        $this->parkOtherAttempts([(int) $payment['id']]);
+
+        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0');
+        try {
+            $this->runCron();
+        } finally {
+            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=1');
+        }
+
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+        $reasons = array_column(array_filter($this->events((int) $payment['id']), static fn ($e) => $e['source'] === 'cron'), 'reason_code');
+        $this->assertContains('other_mode', $reasons, 'refused as other_mode: ' . json_encode($this->events((int) $payment['id'])));
     }
 
     public function testTransportErrorsDuringTheCronDoNotStopTheBatch(): void
