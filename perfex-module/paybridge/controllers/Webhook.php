@@ -126,9 +126,11 @@ class Webhook extends App_Controller
         }
 
         $result = $model->record($event, $payment, $gateway, 'webhook');
-        if ($result['http'] >= 500 && $readClaim !== null) {
+        if ($readClaim !== null && $result['http'] >= 500 && $result['reason'] === 'database_unavailable') {
             // The read is done but nothing was stored (database error): the provider's retry must not be
-            // held back by the read limit, or a passing database hiccup would cost the payment.
+            // held back by the read limit, or a passing database hiccup would cost the payment. Only then:
+            // any other 503 (e.g. a "paid" claim the API does not confirm yet) keeps the slot, or a forger
+            // could buy unlimited reads.
             $model->release_webhook_read($payment, $readClaim);
         }
         if ($result['http'] >= 300) {
