@@ -53,7 +53,7 @@ class Paybridge_reconcile_model extends App_Model
         $this->load->model('paybridge/paybridge_model');
         $started = time();
         $minAge  = $this->intOption('paybridge_reconcile_min_age_seconds', 120, 0);
-        $batch   = $this->intOption('paybridge_reconcile_batch', 20, 1);
+        $batch   = min(500, $this->intOption('paybridge_reconcile_batch', 20, 1)); // a typo must not read thousands at once
         $summary = ['started_at' => self::at($started), 'finished_at' => '', 'due' => 0, 'checked' => [], 'recorded' => 0,
             'expired' => 0, 'errors' => 0, 'skipped' => 0];
 
