@@ -266,8 +266,9 @@ impl Provider for Payrexx {
             query::parse(body)?
         };
         if raw.get("subscription").is_some() && raw.get("transaction").is_none() {
-            let sid = raw["subscription"]
-                .get("id")
+            let sid = raw
+                .get("subscription")
+                .and_then(|s| s.get("id"))
                 .and_then(id_string)
                 .unwrap_or_else(|| "-".into());
             return Ok(Event {
