@@ -489,6 +489,29 @@ final class HostileInputTest extends PayBridgeTestCase
         $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => $g->parseWebhook($amount, []));
     }
 
+    public function testHostileUnicodeInEveryCreatePaymentFieldIsATypedErrorNotAPanic(): void
+    {
+        mt_srand(20261201); // deterministic garbage
+        $random = fn () => implode('', array_map(fn () => chr(mt_rand(0, 255)), range(1, mt_rand(1, 12))));
+        $values = ['1.1é', '12.5€', "\u{200B}", "12.50\u{202E}", "\u{202E}EUR", '😀', "a\0b", "\x01\x7f", "\xff\xfe", '١٢', $random(), $random()];
+        $g = self::offline();
+        foreach (['amount', 'currency', 'reference', 'description', 'success_url', 'cancel_url', 'notify_url', 'idempotency_key'] as $key) {
+            foreach ($values as $v) {
+                $e = $this->assertNeverPanics(fn () => $g->createPayment(self::paymentRequest([$key => $v])));
+                $this->assertInstanceOf(\PayBridge\Exception\PayBridgeException::class, $e, "$key: " . bin2hex($v));
+            }
+        }
+        foreach ($values as $v) {
+            foreach ([['metadata' => [$v => $v]], ['customer' => ['name' => $v, 'email' => $v]], [$v => 'x']] as $extra) {
+                $this->assertNeverPanics(fn () => $g->createPayment(self::paymentRequest($extra)));
+            }
+            $this->assertNeverPanics(fn () => $g->retrievePayment($v));
+        }
+        foreach (['1.1é', '12.5€', '1.😀'] as $amount) {
+            $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => $g->createPayment(self::paymentRequest(['amount' => $amount])));
+        }
+    }
+
     // ---- redirects (issue 9 item 6, contract 4) -----------------------------------------------
 
     public function testARedirectIsAnApiExceptionAndItsTargetReceivesNothing(): void
