@@ -512,6 +512,22 @@ final class HostileInputTest extends PayBridgeTestCase
         }
     }
 
+    public function testTheRetryConfigKeyAcceptsAllOrUnsentAndNothingElse(): void
+    {
+        // Contract 3: `retry` is "all" (default) or "unsent", for every provider.
+        $base = ['neropay' => ['secret_key' => 'k'], 'payrexx' => ['instance' => 'demo', 'secret_key' => 'k'], 'noxipay' => ['secret_key' => 'k']];
+        foreach ($base as $provider => $config) {
+            foreach (['all', 'unsent'] as $mode) {
+                $this->assertSame($provider, (new Gateway($provider, $config + ['retry' => $mode]))->provider());
+            }
+            foreach (['none', 'ALL', '', "unsent\0", 'unsenté'] as $bad) {
+                $this->assertNeverPanics(fn () => new Gateway($provider, $config + ['retry' => $bad]));
+            }
+            $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway($provider, $config + ['retry' => 'sometimes']));
+            $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway($provider, $config + ['retry' => 2]));
+        }
+    }
+
     // ---- redirects (issue 9 item 6, contract 4) -----------------------------------------------
 
     public function testARedirectIsAnApiExceptionAndItsTargetReceivesNothing(): void
