@@ -115,6 +115,26 @@ final class CurrentStateTest extends PayBridgeTestCase
         $this->assertSame(['refunded', '10.00', 'GBP'], [$now['status'], $now['amount'], $now['currency']]);
     }
 
+    public function testAVoidedNeroPayTransactionReportsCancelledWhileItsLinkStillSaysPaid(): void
+    {
+        $p = self::paidPayment('neropay');
+        $tx = Sandbox::control('GET', "/neropay/payments/{$p['id']}")[1]['transaction']['id'];
+        // §N4 cancel is a signed write (§N1), sent here as the merchant's back office would.
+        $ts = (string) time();
+        $opts = ['http' => ['method' => 'POST', 'ignore_errors' => true, 'content' => '{}', 'header' => implode("\r\n", [
+            'Authorization: Bearer ' . Sandbox::SECRET_KEY,
+            'Content-Type: application/json',
+            "X-NeroPay-Timestamp: $ts",
+            'X-NeroPay-Signature: ' . self::neroPaySignature(Sandbox::SECRET_KEY, $ts, '{}'),
+            'Idempotency-Key: ' . bin2hex(random_bytes(16)),
+        ])]];
+        file_get_contents(Sandbox::neropayBase() . "/transactions/$tx/cancel", false, stream_context_create($opts));
+        $this->assertSame('paid', Sandbox::control('GET', "/neropay/payments/{$p['id']}")[1]['status'], 'the link keeps saying paid');
+
+        $this->assertSame('cancelled', self::gateway('neropay')->retrievePayment($p['id'])['status']);
+        $this->assertSame('cancelled', self::stalePaidClaim('neropay', $p['id'])['status']);
+    }
+
     public function testPayrexxTestModeTransactionReportsModeTest(): void
     {
         $g = self::gateway('payrexx');
