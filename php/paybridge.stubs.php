@@ -25,17 +25,34 @@ namespace PayBridge {
      *  - every provider also accepts `fixed_now` (int, Unix seconds): the current time used for
      *    webhook timestamp checks — for tests and for replaying archived webhooks.
      *  - `base_url` must be https://, except for a loopback host (a local sandbox).
+     *  - every provider also accepts `retry`: "all" (default: connect errors, timeouts, 429 and 5xx
+     *    are retried up to max_retries times) or "unsent" (only failures before any byte of the
+     *    request was sent, i.e. connection errors; nothing that may have reached the provider).
+     *  - HTTP: redirects are never followed (a 3xx answer is an ApiException with that status and
+     *    code invalid_response, so keys and signatures never go to another host); an answer over
+     *    4 MiB is invalid_response.
      *
      * Normalized payment (createPayment, retrievePayment):
      *   ['id' => string, 'reference' => string, 'status' => string, 'checkout_url' => ?string,
      *    'amount' => string (decimal, major units), 'amount_minor' => int, 'currency' => string,
-     *    'provider' => string, 'raw' => array]
+     *    'mode' => 'live'|'test'|null, 'provider' => string, 'raw' => array]
      * Normalized event (parseWebhook, confirmWebhook):
      *   ['id' => string, 'type' => string, 'status' => string, 'payment_id' => ?string,
      *    'reference' => ?string, 'amount' => ?string, 'amount_minor' => ?int, 'currency' => ?string,
-     *    'provider' => string, 'verified' => 'signature'|'none'|'api', 'raw' => array]
+     *    'mode' => 'live'|'test'|null, 'provider' => string,
+     *    'verified' => 'signature'|'none'|'api', 'raw' => array]
      * Statuses: pending, authorized, paid, failed, cancelled, refunded, partially_refunded,
      *   chargeback, unknown.
+     * `mode`: whether the money is real. Payrexx reports it (the transaction's `mode`, LIVE/TEST:
+     *   from Transaction/{id} in retrievePayment/confirmWebhook, from the body's `transaction.mode`
+     *   in parseWebhook; null while there is no transaction). NeroPay and Noxipay report none:
+     *   always null. Refuse a non-null mode that differs from the account's configured mode.
+     * Current state (retrievePayment, confirmWebhook): the payment's state now, from its settled
+     *   transaction. `paid` only with a succeeded/confirmed transaction, with THAT transaction's
+     *   amount and currency; a refunded / partially refunded / cancelled / charged-back transaction
+     *   gives refunded / partially_refunded / cancelled / chargeback even while the NeroPay link or
+     *   Payrexx gateway still says paid/confirmed; a paid link or gateway without a readable
+     *   transaction of its own gives `unknown`, never `paid`. See README "Trust".
      */
     final class Gateway
     {
@@ -57,6 +74,14 @@ namespace PayBridge {
          *   customer?: array{name?: string, email?: string}, idempotency_key?: string} $request
          *   `amount` is a decimal string in major units ("12.50") or an int of minor units; a float is refused.
          *   `idempotency_key` is used as given and reused on every retry; one is generated otherwise.
+         *   What it guarantees depends on the provider:
+         *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
+         *     provider deduplicates: a retried create never makes a second payment.
+         *   - payrexx: Payrexx has no idempotency support, so the key cannot deduplicate anything.
+         *     A create is therefore never re-sent once any byte of it may have reached Payrexx
+         *     (only connection failures before sending are retried, whatever `retry` says); a timeout
+         *     after sending is a TransportException with isRetrySafe() false: re-read the payment
+         *     (retrievePayment) or look in the Payrexx admin before creating another one.
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request, invalid_amount, unsupported_currency
          * @throws Exception\ApiException provider_rejected, invalid_response
@@ -65,7 +90,9 @@ namespace PayBridge {
         public function createPayment(array $request): array {}
 
         /**
-         * Fetches a payment fresh from the provider.
+         * Fetches a payment fresh from the provider: its current state (class docblock), read through
+         * the authenticated API (NeroPay: the link and its transaction; Payrexx: the Gateway and
+         * Transaction/{id}; Noxipay: the payment).
          *
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request (empty id)
@@ -91,7 +118,8 @@ namespace PayBridge {
 
         /**
          * parseWebhook, then re-reads the payment through the provider's authenticated API and returns
-         * the API's status, amount and currency with `verified` = "api". This is the only result that
+         * the API's current status, amount, currency and mode (as retrievePayment) with
+         * `verified` = "api"; the body's claims are never used. This is the only result that
          * may mark an invoice paid for providers without a documented webhook signature.
          *
          * @param array{payment_id?: string|int, reference?: string}|null $hint identifies the payment
@@ -139,7 +167,10 @@ namespace PayBridge\Exception {
     /** timeout or connection_failed: the request may or may not have reached the provider. */
     class TransportException extends PayBridgeException
     {
-        /** True: retrying with the same idempotency key is safe. */
+        /**
+         * True: retrying is safe (a read, a failure before anything was sent, or a create whose
+         * provider honours the idempotency key). False after a Payrexx create may have been sent.
+         */
         public function isRetrySafe(): bool {}
     }
 }

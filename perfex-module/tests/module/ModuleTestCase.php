@@ -60,7 +60,9 @@ abstract class ModuleTestCase extends TestCase
             'webhook_secret=',
             'base_url=' . Stack::env('PAYREXX_BASE_URL'),
             'currencies=CHF,EUR,USD,JPY,KWD',
-            'test_mode_enabled=1'
+            // The sandbox plays a live Payrexx instance: its transactions are `mode` LIVE unless
+            // paid with {"mode": "TEST"} (sandbox/README.md, issue 9 contract 5).
+            'test_mode_enabled=0'
         );
         Stack::cli('configure-gateway', 'noxipay',
             'active=1',

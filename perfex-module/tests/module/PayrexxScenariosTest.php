@@ -50,20 +50,22 @@ final class PayrexxScenariosTest extends ProviderScenarios
 
     public function testTestModeEventReachingALiveGatewayIsIgnored(): void
     {
-        [$invoice, $payment] = $this->paidWithoutDelivery('82.00');
+        $invoice = $this->createInvoice('CHF', '82.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false, 'mode' => 'TEST']);
         [$body, $headers] = $this->sandboxWebhook($payment);
         $this->assertSame('TEST', json_decode($body, true)['transaction']['mode']);
 
-        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0');
+        [$status, $json] = $this->deliver($payment, $body, $headers);
+        $this->assertSame([200, ['result' => 'ignored', 'reason' => 'other_mode']], [$status, $json]);
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+
+        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=1');
         try {
             [$status, $json] = $this->deliver($payment, $body, $headers);
         } finally {
-            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=1');
+            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0');
         }
-
-        $this->assertSame([200, ['result' => 'ignored', 'reason' => 'other_mode']], [$status, $json]);
-        $this->assertCount(0, $this->paymentRecords($invoice['id']));
-        [$status, $json] = $this->deliver($payment, $body, $headers);
         $this->assertSame([200, 'recorded'], [$status, $json['result'] ?? null], 'the same event in test mode is recorded');
     }
 
