@@ -182,11 +182,12 @@ final class CronReconciliationTest extends ModuleTestCase
         $this->backdate((int) $payment['id'], 600);
         $this->parkOtherAttempts([(int) $payment['id']]);
 
-        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0');
+        $mode = (string) (json_decode(Stack::cli('gateway-settings', 'payrexx'), true)['test_mode_enabled'] ?? '0');
+        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0'); // live
         try {
             $this->runCron();
         } finally {
-            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=1');
+            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=' . $mode);
         }
 
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
