@@ -161,7 +161,8 @@ class Webhook extends App_Controller
                 $model->mark_other_account($payment);
                 $this->respond(200, ['result' => 'ignored', 'reason' => 'other_account']);
             }
-            if ($parsed !== null && ($parsed['verified'] ?? '') === 'signature') {
+            if ($parsed !== null ? ($parsed['verified'] ?? '') === 'signature' : $gateway->webhooksSigned()) {
+                // Verified (a signed body that does not parse still had its signature checked first).
                 return null;
             }
             $claim = $parsed !== null ? (string) ($parsed['status'] ?? 'unknown') : 'none';

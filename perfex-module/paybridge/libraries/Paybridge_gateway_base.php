@@ -284,6 +284,16 @@ abstract class Paybridge_gateway_base extends App_gateway
         return false;
     }
 
+    /**
+     * True when every webhook this gateway accepts carries a verified signature: Noxipay always (§X1), NeroPay
+     * and Payrexx when a webhook secret is configured. parseWebhook checks the signature on the raw bytes
+     * before parsing, so a body that fails to parse here was still signed by the provider.
+     */
+    public function webhooksSigned(): bool
+    {
+        return !$this->webhookSignatureOptional() || $this->getSetting('webhook_secret') !== '';
+    }
+
     /** Status block under the first setting: extension present, webhook URL pattern, webhook health. */
     protected function statusHtml(): string
     {
