@@ -76,12 +76,6 @@ abstract class Paybridge_gateway_base extends App_gateway
         return false;
     }
 
-    /** A reason code when a verified, parsed webhook must be acknowledged and ignored (e.g. other mode). */
-    public function ignoredReason(array $parsedEvent): ?string
-    {
-        return null;
-    }
-
     protected function testMode(): bool
     {
         return $this->getSetting('test_mode_enabled') === '1';
