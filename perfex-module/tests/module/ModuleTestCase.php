@@ -304,7 +304,10 @@ abstract class ModuleTestCase extends TestCase
     /** The customer's browser comes back on the payment's return URL; returns the response (not followed). */
     protected function visitReturnUrl(array $payment): array
     {
-        return (new Browser())->get($this->perfexUrl('paybridge/payment/return_url/' . $payment['provider'] . '/' . $payment['token']));
+        // The return URL has its own token where the schema has one (issue 9 item 10), else the payment's token.
+        $token = ($payment['return_token'] ?? '') !== '' ? $payment['return_token'] : $payment['token'];
+
+        return (new Browser())->get($this->perfexUrl('paybridge/payment/return_url/' . $payment['provider'] . '/' . $token));
     }
 
     /** Staff press "Re-check with provider" for the payment on the admin page (with the form's CSRF token). */

@@ -366,10 +366,10 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertCount(0, $this->events((int) $payment['id']), 'nothing stored: the retry is processed in full');
 
-        // The retry, once the money is settled, records it.
+        // Once the money is settled it is recorded (here by the customer's return; the provider's retry
+        // comes after Retry-After, later than the per-payment read limit of unsigned webhooks).
         $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
-        [$status, $json] = $this->deliver($payment, $body, $headers);
-        $this->assertSame([200, 'recorded'], [$status, $json['result'] ?? null], json_encode($json));
+        $this->visitReturnUrl($payment);
         $this->assertOnePaymentRecorded($invoice, $payment, '74.00');
     }
 
@@ -415,9 +415,9 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertStringContainsString($payment['provider_payment_id'], $sent[0]['additional_data']);
         $this->assertNotEmpty(preg_grep('/' . preg_quote($payment['provider_payment_id'], '/') . '.*currency_mismatch/', $this->activitySince($activity)));
 
-        // A redelivery stays refused and does not notify again.
+        // A redelivery stays refused and does not notify again (503 when an unsigned one is rate limited).
         [$status, $json] = $this->deliver($payment, $body, $headers);
-        $this->assertSame(200, $status, json_encode($json));
+        $this->assertContains($status, [200, 503], json_encode($json));
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertCount(count($sent), $this->notificationsSince($notifications));
     }
