@@ -35,9 +35,23 @@ td, th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: 
 <?php if (!paybridge_extension_loaded()) { ?>
 <div class="alert alert-danger"><?= $e(_l('paybridge_extension_missing')) ?></div>
 <?php } ?>
+<h2><?= $e(_l('paybridge_admin_attempts')) ?></h2>
+<table id="paybridge-attempts">
+<tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_reference')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th><th></th></tr>
+<?php foreach ($attempts as $a) { ?>
+<tr data-payment-id="<?= (int) $a['id'] ?>">
+<td><?= (int) $a['id'] ?></td><td><?= $e($a['provider']) ?></td><td><?= (int) $a['invoice_id'] ?></td><td><?= $e($a['reference']) ?></td>
+<td><?= $e($a['provider_payment_id']) ?></td><td><?= $e($a['amount'] . ' ' . $a['currency']) ?></td>
+<td class="status"><?= $e($a['status']) ?><?= $a['error_code'] ? ' (' . $e($a['error_code']) . ')' : '' ?></td><td><?= $e($a['created_at']) ?></td>
+<td><?php if (in_array($a['status'], ['pending', 'open', 'authorized', 'waiting'], true) && (string) $a['provider_payment_id'] !== '' && isset($gateways[$a['provider']])) { ?>
+<form method="post" action="<?= $e(site_url('paybridge/admin/recheck/' . (int) $a['id'])) ?>"><?= $csrfField ?><button type="submit"><?= $e(_l('paybridge_recheck')) ?></button></form>
+<?php } ?></td>
+</tr>
+<?php } ?>
+</table>
 <?php
 // Issue 9: refused payments (rejected: amount / currency / mode / invoice; other_mode) and overpayments,
-// from the attempts listed below; nothing refused was recorded.
+// from the attempts listed above; nothing refused was recorded.
 $attention = array_filter($attempts, static function ($a) {
     return in_array($a['status'], ['rejected', 'overpaid'], true) || in_array((string) $a['error_code'], ['other_mode', 'already_recorded_manually'], true);
 });
@@ -54,20 +68,6 @@ if ($attention) { ?>
 <?php } ?>
 </table>
 <?php } ?>
-<h2><?= $e(_l('paybridge_admin_attempts')) ?></h2>
-<table id="paybridge-attempts">
-<tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_reference')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th><th></th></tr>
-<?php foreach ($attempts as $a) { ?>
-<tr data-payment-id="<?= (int) $a['id'] ?>">
-<td><?= (int) $a['id'] ?></td><td><?= $e($a['provider']) ?></td><td><?= (int) $a['invoice_id'] ?></td><td><?= $e($a['reference']) ?></td>
-<td><?= $e($a['provider_payment_id']) ?></td><td><?= $e($a['amount'] . ' ' . $a['currency']) ?></td>
-<td class="status"><?= $e($a['status']) ?><?= $a['error_code'] ? ' (' . $e($a['error_code']) . ')' : '' ?></td><td><?= $e($a['created_at']) ?></td>
-<td><?php if (in_array($a['status'], ['pending', 'open', 'authorized', 'waiting'], true) && (string) $a['provider_payment_id'] !== '' && isset($gateways[$a['provider']])) { ?>
-<form method="post" action="<?= $e(site_url('paybridge/admin/recheck/' . (int) $a['id'])) ?>"><?= $csrfField ?><button type="submit"><?= $e(_l('paybridge_recheck')) ?></button></form>
-<?php } ?></td>
-</tr>
-<?php } ?>
-</table>
 <h2><?= $e(_l('paybridge_admin_events')) ?></h2>
 <table id="paybridge-events">
 <tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_event')) ?></th><th><?= $e(_l('paybridge_col_source')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_outcome')) ?></th><th><?= $e(_l('paybridge_col_reason')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th></tr>
