@@ -3,10 +3,10 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Payment attempts, events, and THE recording path shared by every provider's webhook, the return URL
- * and the admin re-check. In ONE database transaction: insert the event (UNIQUE provider + event id) and
- * the payment (UNIQUE provider + provider payment id), and only then addPayment(). Perfex itself has no
- * duplicate guard (perfex.md "Recording").
+ * Payment attempts, events, and THE recording path shared by every provider's webhook, the return URL,
+ * the admin re-check and the cron. In ONE database transaction: insert the event (UNIQUE payment row +
+ * event key, see event_key()) and the payment (UNIQUE provider + provider payment id), check the invoice
+ * as it is now, and only then addPayment(). Perfex itself has no duplicate guard (perfex.md "Recording").
  */
 class Paybridge_model extends App_Model
 {
