@@ -87,6 +87,12 @@ final class NeropayWebhookTest extends ModuleTestCase
             $this->assertContains($status, [200, 400, 503], "amount $amount: $raw");
             $this->assertDoesNotMatchRegularExpression('/panic|rust|exception|stack trace|\.rs\b/i', $raw, "amount $amount");
             $this->assertLessThan(200, strlen($raw), 'a short JSON answer');
+
+            // Without a token the body is all there is: refused as a bad payload, never a 500.
+            [$status, , $raw] = (new Browser())->postJson($this->perfexUrl('paybridge/webhook/neropay'),
+                $this->ipnBody('evt_hostile_nt_' . $i . '_' . $payment['id'], 'transaction.succeeded', $payment, 'succeeded', $amount));
+            $this->assertContains($status, [400, 404], "no token, amount $amount: $raw");
+            $this->assertDoesNotMatchRegularExpression('/panic|rust|exception|stack trace|\.rs\b/i', $raw);
         }
         $records = $this->paymentRecords($invoice['id']);
         $this->assertLessThanOrEqual(1, count($records));
