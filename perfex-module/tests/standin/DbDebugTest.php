@@ -8,6 +8,11 @@ require_once __DIR__ . '/StandinTestCase.php';
  */
 final class DbDebugTest extends StandinTestCase
 {
+    public static function setUpBeforeClass(): void
+    {
+        self::installFixture();
+    }
+
     public function testWithDbDebugOffAFailedQueryReturnsFalseAndErrorSaysWhyUntilTheNextStatement(): void
     {
         $inv = self::newInvoice('EUR', '10.00');
