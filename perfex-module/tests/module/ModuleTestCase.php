@@ -60,7 +60,9 @@ abstract class ModuleTestCase extends TestCase
             'webhook_secret=',
             'base_url=' . Stack::env('PAYREXX_BASE_URL'),
             'currencies=CHF,EUR,USD,JPY,KWD',
-            'test_mode_enabled=1'
+            // Payrexx reports each transaction's mode, LIVE by default in the sandbox (contract 5): a live
+            // gateway, so only a transaction paid with {"mode":"TEST"} is of the other mode.
+            'test_mode_enabled=0'
         );
         Stack::cli('configure-gateway', 'noxipay',
             'active=1',
