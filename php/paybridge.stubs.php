@@ -25,6 +25,12 @@ namespace PayBridge {
      *  - every provider also accepts `fixed_now` (int, Unix seconds): the current time used for
      *    webhook timestamp checks — for tests and for replaying archived webhooks.
      *  - `base_url` must be https://, except for a loopback host (a local sandbox).
+     *  - every provider also accepts `retry`: "all" (default: connect errors, timeouts, 429 and 5xx
+     *    are retried up to max_retries times) or "unsent" (only failures before any byte of the
+     *    request was sent, i.e. connection errors; nothing that may have reached the provider).
+     *  - HTTP: redirects are never followed (a 3xx answer is an ApiException with that status and
+     *    code invalid_response, so keys and signatures never go to another host); an answer over
+     *    4 MiB is invalid_response.
      *
      * Normalized payment (createPayment, retrievePayment):
      *   ['id' => string, 'reference' => string, 'status' => string, 'checkout_url' => ?string,
@@ -57,6 +63,14 @@ namespace PayBridge {
          *   customer?: array{name?: string, email?: string}, idempotency_key?: string} $request
          *   `amount` is a decimal string in major units ("12.50") or an int of minor units; a float is refused.
          *   `idempotency_key` is used as given and reused on every retry; one is generated otherwise.
+         *   What it guarantees depends on the provider:
+         *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
+         *     provider deduplicates: a retried create never makes a second payment.
+         *   - payrexx: Payrexx has no idempotency support, so the key cannot deduplicate anything.
+         *     A create is therefore never re-sent once any byte of it may have reached Payrexx
+         *     (only connection failures before sending are retried, whatever `retry` says); a timeout
+         *     after sending is a TransportException with isRetrySafe() false: re-read the payment
+         *     (retrievePayment) or look in the Payrexx admin before creating another one.
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request, invalid_amount, unsupported_currency
          * @throws Exception\ApiException provider_rejected, invalid_response
@@ -139,7 +153,10 @@ namespace PayBridge\Exception {
     /** timeout or connection_failed: the request may or may not have reached the provider. */
     class TransportException extends PayBridgeException
     {
-        /** True: retrying with the same idempotency key is safe. */
+        /**
+         * True: retrying is safe (a read, a failure before anything was sent, or a create whose
+         * provider honours the idempotency key). False after a Payrexx create may have been sent.
+         */
         public function isRetrySafe(): bool {}
     }
 }

@@ -1,5 +1,19 @@
 //! paybridge: signs payment-provider requests, verifies their webhooks and calls their APIs.
 //! The core modules below use no PHP types; `php` is the only binding layer.
+//!
+//! No input may panic (issue 9 item 1, style.md "no Rust panic on any input"): outside tests the
+//! lints below turn every slice, index, unwrap, expect and panic! into a build error of
+//! `cargo clippy` (run by scripts/test), so a hostile byte can only ever reach a typed `Error`.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::string_slice,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 pub mod error;
 pub mod http;

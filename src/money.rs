@@ -194,11 +194,13 @@ impl Currency {
         let upper = code.to_ascii_uppercase();
         ISO_4217
             .binary_search_by(|(c, _)| (*c).cmp(upper.as_str()))
-            .map(|i| Currency {
-                code: ISO_4217[i].0,
-                exponent: ISO_4217[i].1,
+            .ok()
+            .and_then(|i| ISO_4217.get(i))
+            .map(|(code, exponent)| Currency {
+                code,
+                exponent: *exponent,
             })
-            .map_err(|_| Error::UnsupportedCurrency(upper))
+            .ok_or(Error::UnsupportedCurrency(upper))
     }
 
     pub fn code(&self) -> &'static str {
@@ -298,20 +300,26 @@ impl Money {
     /// A decimal written by a provider: as `parse`, but tolerates trailing fraction zeros beyond
     /// the exponent ("15.990") which some APIs emit from their own decimal columns.
     pub fn parse_provider(decimal: &str, currency: Currency) -> Result<Money> {
-        match decimal.split_once('.') {
-            Some((i, f)) if f.len() > currency.exponent as usize => {
-                let (keep, extra) = f.split_at(currency.exponent as usize);
-                if !extra.bytes().all(|b| b == b'0') {
-                    return Money::parse(decimal, currency);
-                }
-                if keep.is_empty() {
-                    Money::parse(i, currency)
-                } else {
-                    Money::parse(&format!("{i}.{keep}"), currency)
+        // Only ASCII digits may be trimmed: anything else goes to `parse`, which refuses it with
+        // `invalid_amount`. Splitting by byte position inside "1.1é" would cut a multi-byte
+        // character and panic (issue 9 item 1), so `str::get` is used, which cannot.
+        let exp = currency.exponent as usize;
+        let trimmed = match decimal.split_once('.') {
+            Some((i, f)) if f.len() > exp && f.bytes().all(|b| b.is_ascii_digit()) => {
+                match (f.get(..exp), f.get(exp..)) {
+                    (Some(keep), Some(extra)) if extra.bytes().all(|b| b == b'0') => {
+                        if keep.is_empty() {
+                            Some(i.to_string())
+                        } else {
+                            Some(format!("{i}.{keep}"))
+                        }
+                    }
+                    _ => None,
                 }
             }
-            _ => Money::parse(decimal, currency),
-        }
+            _ => None,
+        };
+        Money::parse(trimmed.as_deref().unwrap_or(decimal), currency)
     }
 
     pub fn minor(&self) -> i64 {
@@ -463,5 +471,33 @@ mod tests {
             100
         );
         assert!(Money::parse_provider("15.991", eur()).is_err());
+    }
+
+    #[test]
+    fn provider_decimals_with_multibyte_characters_are_invalid_amounts_not_panics() {
+        // issue 9 item 1: "1.1é" made the old parse_provider split inside 'é'.
+        let eur = eur();
+        let jpy = Currency::from_code("JPY").unwrap();
+        for s in [
+            "1.1é",
+            "12.5€",
+            "1.€",
+            "1.é0",
+            "0.0\u{200b}",
+            "1.00\u{202e}",
+            "١.٢٣٤",
+            "1.😀",
+            "😀.00",
+            "1.0\0",
+            "\u{0}",
+            "é",
+            ".é",
+            "1.1\u{301}",
+        ] {
+            for c in [eur, jpy, Currency::from_code("KWD").unwrap()] {
+                let err = Money::parse_provider(s, c).unwrap_err();
+                assert_eq!(err.code(), "invalid_amount", "{s:?} {}", c.code());
+            }
+        }
     }
 }

@@ -106,9 +106,11 @@ impl Headers {
     /// `name` is compared as `normalize` would write it, without allocating (a hot path).
     pub fn get(&self, name: &str) -> Option<&str> {
         let want = name.trim();
-        let want = match want.get(..5) {
-            Some(p) if p.eq_ignore_ascii_case("http_") || p.eq_ignore_ascii_case("http-") => {
-                &want[5..]
+        let want = match (want.get(..5), want.get(5..)) {
+            (Some(p), Some(rest))
+                if p.eq_ignore_ascii_case("http_") || p.eq_ignore_ascii_case("http-") =>
+            {
+                rest
             }
             _ => want,
         };

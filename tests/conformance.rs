@@ -205,6 +205,22 @@ fn conformance_signed_webhooks_reject_tampering() {
 fn conformance_retries_reuse_one_idempotency_key() {
     let sb = Sandbox::start(SANDBOX_ARGS);
     for c in CASES {
+        if c.name == "payrexx" {
+            // providers.md §P1/§P3, contract 3: Payrexx honours no idempotency key, so a create
+            // that reached it is never re-sent, not even after a 5xx (issue 9 item 10).
+            sb.control(
+                "POST",
+                "/faults",
+                Some(json!({"fail_next": 1, "fail_status": 503, "retry_after": 0, "provider": c.name})),
+            );
+            let before = posts(&sb, c.name).len();
+            let err = gateway(&sb, c.name)
+                .create_payment(&request("CONF-payrexx-4", "7.00", c.currency))
+                .unwrap_err();
+            assert_eq!(err.code(), "provider_rejected", "{err}");
+            assert_eq!(posts(&sb, c.name).len(), before + 1, "sent exactly once");
+            continue;
+        }
         sb.control(
             "POST",
             "/faults",

@@ -4,6 +4,7 @@ declare(strict_types=1);
 namespace PayBridge\Tests;
 
 use PayBridge\Gateway;
+use PayBridge\Tests\Support\FixtureServer;
 use PayBridge\Tests\Support\FreePort;
 use PayBridge\Tests\Support\PayBridgeTestCase;
 
@@ -429,4 +430,124 @@ final class HostileInputTest extends PayBridgeTestCase
         }
         $this->assertSame('unknown', $g->parseWebhook('{"type":"x"}', [])['status']);
     }
+
+    // ---- hostile Unicode amounts (issue 9 item 1) -------------------------------------------
+
+    /** Amounts that once reached a byte-index split inside a multi-byte character. */
+    public static function hostileAmounts(): array
+    {
+        return [
+            'e acute' => ['1.1é'], 'euro sign' => ['12.5€'], 'euro after point' => ['1.€'],
+            'zero width space' => ["15.99\u{200B}"], 'right-to-left override' => ["1.00\u{202E}"],
+            'emoji' => ['1.😀'], 'combining accent' => ["1.1\u{0301}"], 'arabic digits' => ['١.٢٣٤'],
+            'nul' => ["1.00\0"], 'control' => ["1.0\x01"],
+        ];
+    }
+
+    /** @dataProvider hostileAmounts */
+    public function testAHostileUnicodeAmountInAnUnsignedNeroPayIpnIsInvalidAmountNotAPanic(string $amount): void
+    {
+        $body = self::ipnBody(['amount' => $amount]);
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::offline()->parseWebhook($body, []));
+        // Without a hint the body is all confirmWebhook has: it fails before any API call.
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::offline()->confirmWebhook($body, []));
+    }
+
+    /** @dataProvider hostileAmounts */
+    public function testAHostileUnicodeAmountWithAHintLeadsToTheReReadNotAPanic(string $amount): void
+    {
+        // With a hint the unsigned body is only a wake-up call: the re-read answers, here a
+        // fixture's 404, and the hostile amount never reaches an \Error.
+        $api = new FixtureServer(404, '{"error":{"code":"resource_not_found","message":"no such link"}}');
+        $g = new Gateway('neropay', ['secret_key' => 'k', 'base_url' => $api->url . '/v2', 'max_retries' => 0]);
+        $e = $this->assertNeverPanics(fn () => $g->confirmWebhook(self::ipnBody(['amount' => $amount]), [], ['payment_id' => '42']));
+        $this->assertInstanceOf(\PayBridge\Exception\ApiException::class, $e);
+        $this->assertCount(1, $api->requests());
+    }
+
+    /** @dataProvider hostileAmounts */
+    public function testAHostileUnicodeAmountInASignedNeroPayIpnIsInvalidAmountNotAPanic(string $amount): void
+    {
+        $body = self::ipnBody(['amount' => $amount]);
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => self::signing()->parseWebhook($body, self::signedHeaders('w', self::NOW, $body)));
+    }
+
+    public function testHostileUnicodeInEveryPayrexxFormFieldNeverPanics(): void
+    {
+        $g = new Gateway('payrexx', ['instance' => 'demo', 'secret_key' => 'k', 'base_url' => 'http://127.0.0.1:' . FreePort::pick() . '/v1', 'max_retries' => 0]);
+        foreach (['1.1é', '12.5€', "\u{200B}", "\u{202E}", '😀', "\0", "\xff\xfe"] as $bad) {
+            $fields = ['transaction[id]' => '7', 'transaction[status]' => 'confirmed', 'transaction[amount]' => '1250',
+                'transaction[invoice][currency]' => 'CHF', 'transaction[invoice][referenceId]' => 'INV-1'];
+            foreach (array_keys($fields) as $key) {
+                $body = http_build_query([$key => $bad] + $fields);
+                $this->assertNeverPanics(fn () => $g->parseWebhook($body, ['Content-Type' => 'application/x-www-form-urlencoded']));
+                $bracketed = str_replace('[', '[' . $bad, $key) . '=' . rawurlencode($bad);
+                $this->assertNeverPanics(fn () => $g->parseWebhook($bracketed, []));
+            }
+        }
+        $amount = http_build_query(['transaction' => ['id' => '7', 'status' => 'confirmed', 'amount' => '1.1é', 'invoice' => ['currency' => 'CHF']]]);
+        $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => $g->parseWebhook($amount, []));
+    }
+
+    public function testHostileUnicodeInEveryCreatePaymentFieldIsATypedErrorNotAPanic(): void
+    {
+        mt_srand(20261201); // deterministic garbage
+        $random = fn () => implode('', array_map(fn () => chr(mt_rand(0, 255)), range(1, mt_rand(1, 12))));
+        $values = ['1.1é', '12.5€', "\u{200B}", "12.50\u{202E}", "\u{202E}EUR", '😀', "a\0b", "\x01\x7f", "\xff\xfe", '١٢', $random(), $random()];
+        $g = self::offline();
+        foreach (['amount', 'currency', 'reference', 'description', 'success_url', 'cancel_url', 'notify_url', 'idempotency_key'] as $key) {
+            foreach ($values as $v) {
+                $e = $this->assertNeverPanics(fn () => $g->createPayment(self::paymentRequest([$key => $v])));
+                $this->assertInstanceOf(\PayBridge\Exception\PayBridgeException::class, $e, "$key: " . bin2hex($v));
+            }
+        }
+        foreach ($values as $v) {
+            foreach ([['metadata' => [$v => $v]], ['customer' => ['name' => $v, 'email' => $v]], [$v => 'x']] as $extra) {
+                $this->assertNeverPanics(fn () => $g->createPayment(self::paymentRequest($extra)));
+            }
+            $this->assertNeverPanics(fn () => $g->retrievePayment($v));
+        }
+        foreach (['1.1é', '12.5€', '1.😀'] as $amount) {
+            $this->assertPayBridgeError('InvalidPayloadException', 'invalid_amount', fn () => $g->createPayment(self::paymentRequest(['amount' => $amount])));
+        }
+    }
+
+    public function testTheRetryConfigKeyAcceptsAllOrUnsentAndNothingElse(): void
+    {
+        // Contract 3: `retry` is "all" (default) or "unsent", for every provider.
+        $base = ['neropay' => ['secret_key' => 'k'], 'payrexx' => ['instance' => 'demo', 'secret_key' => 'k'], 'noxipay' => ['secret_key' => 'k']];
+        foreach ($base as $provider => $config) {
+            foreach (['all', 'unsent'] as $mode) {
+                $this->assertSame($provider, (new Gateway($provider, $config + ['retry' => $mode]))->provider());
+            }
+            foreach (['none', 'ALL', '', "unsent\0", 'unsenté'] as $bad) {
+                $this->assertNeverPanics(fn () => new Gateway($provider, $config + ['retry' => $bad]));
+            }
+            $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway($provider, $config + ['retry' => 'sometimes']));
+            $this->assertPayBridgeError('ConfigException', 'config', fn () => new Gateway($provider, $config + ['retry' => 2]));
+        }
+    }
+
+    // ---- redirects (issue 9 item 6, contract 4) -----------------------------------------------
+
+    public function testARedirectIsAnApiExceptionAndItsTargetReceivesNothing(): void
+    {
+        $target = new FixtureServer(200, '{}');
+        $origin = new FixtureServer(302, '', ['Location' => $target->url . '/steal']);
+        $configs = [
+            'neropay' => ['secret_key' => 'sk_test_redirect', 'account' => 'NP1', 'base_url' => $origin->url . '/v2'],
+            'payrexx' => ['instance' => 'demo', 'secret_key' => 'px_redirect', 'base_url' => $origin->url . '/v1'],
+            'noxipay' => ['secret_key' => 'nx_redirect', 'webhook_secret' => 'w', 'base_url' => $origin->url . '/v1'],
+        ];
+        foreach ($configs as $provider => $config) {
+            $g = new Gateway($provider, $config);
+            foreach ([fn () => $g->createPayment(self::paymentRequest()), fn () => $g->retrievePayment('abc123')] as $call) {
+                $e = $this->assertPayBridgeError('ApiException', 'invalid_response', $call);
+                $this->assertSame(302, $e->getHttpStatus(), $provider);
+            }
+        }
+        $this->assertCount(6, $origin->requests(), 'each call reached the origin once and was not retried');
+        $this->assertSame([], $target->requests(), 'no key, signature or idempotency key left for the redirect target');
+    }
+
 }

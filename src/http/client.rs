@@ -5,7 +5,7 @@
 //! by the calling (PHP) thread: `reqwest::blocking` would hand every call to a background thread
 //! and back, which measured ~1.6x slower than a reused curl handle (BENCHMARKS.md §3).
 
-use super::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
+use super::retry::{parse_retry_after, Decision, Outcome, RetryMode, RetryPolicy};
 use crate::error::{Error, Result};
 use rand::RngCore;
 use std::cell::RefCell;
@@ -144,7 +144,11 @@ fn with_client<T>(
         }
         let cache = slot.as_mut().unwrap_or_else(|| unreachable!());
         if !cache.clients.iter().any(|(t, _)| *t == connect_timeout) {
+            // Contract 4 / issue 9 item 6: never follow a redirect. reqwest would resend
+            // X-API-KEY, signatures and Idempotency-Key to any target (it drops only
+            // Authorization/Cookie on a host change); a 3xx becomes `invalid_response` instead.
             let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(connect_timeout)
                 .pool_idle_timeout(Duration::from_secs(60))
                 .user_agent(concat!("paybridge/", env!("CARGO_PKG_VERSION")))
@@ -180,12 +184,32 @@ impl HttpClient {
     /// provider can re-sign with a fresh timestamp; it must reuse the same idempotency key and
     /// body, which is why the key is made by the caller before this loop starts.
     pub fn execute(&self, build: &dyn Fn() -> Request) -> Result<Response> {
+        self.run(build, self.settings.retry, true)
+    }
+
+    /// For a request the provider cannot deduplicate (a Payrexx create, providers.md §P1/§P3):
+    /// whatever the config says, it is repeated only when no byte of it was sent, and a failure
+    /// after sending is reported as not safe to retry (issue 9 item 10, contract 3).
+    pub fn execute_not_idempotent(&self, build: &dyn Fn() -> Request) -> Result<Response> {
+        let policy = RetryPolicy {
+            mode: RetryMode::Unsent,
+            ..self.settings.retry
+        };
+        self.run(build, policy, false)
+    }
+
+    fn run(
+        &self,
+        build: &dyn Fn() -> Request,
+        policy: RetryPolicy,
+        idempotent: bool,
+    ) -> Result<Response> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let req = build();
             let sent = with_client(self.settings.connect_timeout, |rt, client| {
-                rt.block_on(self.send_once(client, req))
+                rt.block_on(self.send_once(client, req, idempotent))
             })?;
             let (outcome, result) = match sent {
                 Ok(resp) => {
@@ -197,11 +221,7 @@ impl HttpClient {
                 }
                 Err((outcome, err)) => (outcome, Err(err)),
             };
-            match self
-                .settings
-                .retry
-                .decide(attempt, outcome, rand::rngs::OsRng.next_u64())
-            {
+            match policy.decide(attempt, outcome, rand::rngs::OsRng.next_u64()) {
                 Decision::Retry(wait) => std::thread::sleep(wait),
                 Decision::GiveUp => return result,
             }
@@ -213,6 +233,7 @@ impl HttpClient {
         &self,
         client: &reqwest::Client,
         req: Request,
+        idempotent: bool,
     ) -> std::result::Result<(Response, Option<String>), (Outcome, Error)> {
         let mut rb = match req.method {
             Method::Get => client.get(&req.url),
@@ -226,8 +247,16 @@ impl HttpClient {
         if let Some(body) = req.body {
             rb = rb.body(body);
         }
-        let resp = rb.send().await.map_err(classify)?;
+        let mut resp = rb.send().await.map_err(|e| classify(e, idempotent))?;
         let status = resp.status().as_u16();
+        // Contract 4: a redirect is an answer we refuse, with its status, not one we follow.
+        if (300..=399).contains(&status) {
+            let err = Error::InvalidResponse {
+                http_status: status,
+                message: format!("provider answered with a redirect (HTTP {status}); not followed"),
+            };
+            return Err((Outcome::Unusable, err));
+        }
         let header = |name: &str| {
             resp.headers()
                 .get(name)
@@ -236,7 +265,28 @@ impl HttpClient {
         };
         let request_id = header("x-request-id");
         let retry_after = header("retry-after");
-        let body = resp.bytes().await.map_err(classify)?.to_vec();
+        let too_large = || {
+            let err = Error::InvalidResponse {
+                http_status: status,
+                message: "provider answer is larger than 4 MiB".into(),
+            };
+            (Outcome::Unusable, err)
+        };
+        // Contract 4: at most MAX_RESPONSE_BYTES are ever held; the body is read chunk by chunk
+        // and refused as soon as it (or its announced length) passes the cap.
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, idempotent))? {
+            if body.len().saturating_add(chunk.len()) > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok((
             Response {
                 status,
@@ -248,20 +298,31 @@ impl HttpClient {
     }
 }
 
-/// Every request paybridge sends is a read or carries an idempotency key, so all transport
-/// failures are safe to retry; messages never include the URL (it may hold an instance name).
-fn classify(e: reqwest::Error) -> (Outcome, Error) {
-    if e.is_timeout() {
-        (Outcome::NoResponse, Error::Timeout { retry_safe: true })
-    } else if e.is_connect() {
-        let err = Error::ConnectionFailed {
-            retry_safe: true,
-            message: "could not connect".into(),
+/// Contract 4: the largest provider answer read (4 MiB); real answers are a few KiB.
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Messages never include the URL (it may hold an instance name). A connect error (including a
+/// connect timeout) means no byte of the request was sent; anything later may have reached the
+/// provider, which is only safe to repeat for an `idempotent` request (issue 9 item 10).
+fn classify(e: reqwest::Error, idempotent: bool) -> (Outcome, Error) {
+    if e.is_connect() {
+        let err = if e.is_timeout() {
+            Error::Timeout { retry_safe: true }
+        } else {
+            Error::ConnectionFailed {
+                retry_safe: true,
+                message: "could not connect".into(),
+            }
         };
-        (Outcome::ConnectFailed, err)
+        (Outcome::NotSent, err)
+    } else if e.is_timeout() {
+        let err = Error::Timeout {
+            retry_safe: idempotent,
+        };
+        (Outcome::NoResponse, err)
     } else {
         let err = Error::ConnectionFailed {
-            retry_safe: true,
+            retry_safe: idempotent,
             message: "connection closed before a complete response".into(),
         };
         (Outcome::NoResponse, err)

@@ -6,4 +6,4 @@ pub mod retry;
 
 pub use client::{HttpClient, HttpSettings, Method, Request, Response};
 pub use idempotency::new_idempotency_key;
-pub use retry::{Decision, Outcome, RetryPolicy};
+pub use retry::{Decision, Outcome, RetryMode, RetryPolicy};

@@ -1,6 +1,12 @@
 //! The retry policy of providers.md §0 as a pure function, so every branch is unit-tested:
 //! retry connect errors, timeouts, 429 and 5xx at most `max_retries` times with capped, jittered
 //! exponential backoff (base 200 ms, cap 2 s), honouring `Retry-After`; never other 4xx.
+//!
+//! Issue 9 item 10 / contract 3: a failure before any byte of the request was sent
+//! (`Outcome::NotSent`) is always safe to repeat. Anything after that may have reached the
+//! provider: it is repeated only in `RetryMode::All` and only for requests that are idempotent
+//! (a read, or a create carrying an Idempotency-Key the provider honours). Payrexx creates have no
+//! idempotency (providers.md §P1/§P3) and always run as `RetryMode::Unsent`.
 
 use std::time::Duration;
 
@@ -11,6 +17,27 @@ pub struct RetryPolicy {
     pub cap: Duration,
     /// A `Retry-After` longer than this is not waited for: the caller's own timeout would pass.
     pub max_retry_after: Duration,
+    /// Config key `retry`: `"all"` (default, providers.md §0) or `"unsent"`.
+    pub mode: RetryMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryMode {
+    /// Connect errors, timeouts, 429 and 5xx (providers.md §0).
+    #[default]
+    All,
+    /// Only failures where no byte of the request was sent (contract 3).
+    Unsent,
+}
+
+impl RetryMode {
+    pub fn parse(value: &str) -> Option<RetryMode> {
+        match value {
+            "all" => Some(RetryMode::All),
+            "unsent" => Some(RetryMode::Unsent),
+            _ => None,
+        }
+    }
 }
 
 impl Default for RetryPolicy {
@@ -20,19 +47,25 @@ impl Default for RetryPolicy {
             base: Duration::from_millis(200),
             cap: Duration::from_secs(2),
             max_retry_after: Duration::from_secs(10),
+            mode: RetryMode::All,
         }
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    ConnectFailed,
-    /// Timed out or the connection dropped before a complete response.
+    /// The connection could not be made (refused, DNS, TLS handshake, connect timeout): no byte
+    /// of the request left this process, so repeating it cannot do anything twice.
+    NotSent,
+    /// Timed out or the connection dropped after the request may have been sent: the provider
+    /// may or may not have acted on it.
     NoResponse,
     Status {
         code: u16,
         retry_after: Option<Duration>,
     },
+    /// An answer that repeating cannot improve (a redirect, an oversized body): never retried.
+    Unusable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +78,14 @@ impl RetryPolicy {
     /// `attempt` is the number of attempts already made (1 after the first). `jitter` is any
     /// random u64; it only picks a point in the upper half of the backoff window.
     pub fn decide(&self, attempt: u32, outcome: Outcome, jitter: u64) -> Decision {
-        let retryable = match outcome {
-            Outcome::ConnectFailed | Outcome::NoResponse => true,
-            Outcome::Status { code, .. } => code == 429 || (500..=599).contains(&code),
+        let retryable = match (self.mode, outcome) {
+            (_, Outcome::NotSent) => true,
+            (_, Outcome::Unusable) => false,
+            (RetryMode::Unsent, Outcome::NoResponse | Outcome::Status { .. }) => false,
+            (RetryMode::All, Outcome::NoResponse) => true,
+            (RetryMode::All, Outcome::Status { code, .. }) => {
+                code == 429 || (500..=599).contains(&code)
+            }
         };
         if !retryable || attempt > self.max_retries {
             return Decision::GiveUp;
@@ -85,7 +123,7 @@ mod tests {
     #[test]
     fn retries_server_errors_rate_limits_and_network_failures() {
         for o in [
-            Outcome::ConnectFailed,
+            Outcome::NotSent,
             Outcome::NoResponse,
             Outcome::Status {
                 code: 500,
@@ -129,7 +167,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_exponentially_within_the_jitter_window_and_is_capped() {
-        let o = Outcome::ConnectFailed;
+        let o = Outcome::NotSent;
         let many = RetryPolicy {
             max_retries: 10,
             ..p()
@@ -149,6 +187,47 @@ mod tests {
                 assert!((lo..=hi).contains(&ms), "attempt {attempt} gave {ms} ms");
             }
         }
+    }
+
+    #[test]
+    fn unsent_mode_retries_only_failures_before_any_byte_was_sent() {
+        let unsent = RetryPolicy {
+            mode: RetryMode::Unsent,
+            ..p()
+        };
+        assert!(matches!(
+            unsent.decide(1, Outcome::NotSent, 0),
+            Decision::Retry(_)
+        ));
+        for o in [
+            Outcome::NoResponse,
+            Outcome::Unusable,
+            Outcome::Status {
+                code: 503,
+                retry_after: None,
+            },
+            Outcome::Status {
+                code: 429,
+                retry_after: Some(Duration::from_secs(1)),
+            },
+        ] {
+            assert_eq!(unsent.decide(1, o, 0), Decision::GiveUp, "{o:?}");
+        }
+        assert_eq!(unsent.decide(3, Outcome::NotSent, 0), Decision::GiveUp);
+    }
+
+    #[test]
+    fn an_unusable_answer_is_never_retried() {
+        assert_eq!(p().decide(1, Outcome::Unusable, 0), Decision::GiveUp);
+    }
+
+    #[test]
+    fn retry_mode_is_all_by_default_and_parses_only_known_values() {
+        assert_eq!(p().mode, RetryMode::All);
+        assert_eq!(RetryMode::parse("all"), Some(RetryMode::All));
+        assert_eq!(RetryMode::parse("unsent"), Some(RetryMode::Unsent));
+        assert_eq!(RetryMode::parse("none"), None);
+        assert_eq!(RetryMode::parse("ALL"), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `Debug` prints key names only: values may be secrets.
 
 use crate::error::{Error, Result};
-use crate::http::HttpSettings;
+use crate::http::{HttpSettings, RetryMode};
 use crate::signing::Secret;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,6 +32,7 @@ const HTTP_KEYS: &[&str] = &[
     "timeout_ms",
     "connect_timeout_ms",
     "max_retries",
+    "retry",
 ];
 
 impl Config {
@@ -146,6 +147,11 @@ impl Config {
         if let Some(n) = self.opt_int("max_retries", 0, 10)? {
             s.retry.max_retries = n as u32;
         }
+        // Contract 3: "all" (default) or "unsent" (retry only failures before any byte was sent).
+        if let Some(mode) = self.opt_str("retry")? {
+            s.retry.mode = RetryMode::parse(&mode)
+                .ok_or_else(|| Error::config("retry must be \"all\" or \"unsent\""))?;
+        }
         Ok(s)
     }
 
@@ -175,6 +181,17 @@ mod tests {
         assert_eq!(c.required_str("secret_key").unwrap_err().code(), "config");
         let c = Config::new().with_int("max_retries", 99);
         assert_eq!(c.http("https://x").unwrap_err().code(), "config");
+    }
+
+    #[test]
+    fn retry_mode_comes_from_the_retry_key_and_refuses_unknown_values() {
+        let base = "https://x";
+        assert_eq!(Config::new().http(base).unwrap().retry.mode, RetryMode::All);
+        let c = Config::new().with("retry", "unsent");
+        assert_eq!(c.http(base).unwrap().retry.mode, RetryMode::Unsent);
+        assert!(c.check_keys(&[]).is_ok());
+        let c = Config::new().with("retry", "sometimes");
+        assert_eq!(c.http(base).unwrap_err().code(), "config");
     }
 
     #[test]

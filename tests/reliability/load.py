@@ -18,6 +18,66 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import Stack, percentile, request, sign_neropay  # noqa: E402
 
 
+HOSTILE_TEXT = ["1.1\u00e9", "12.5\u20ac", "1.\u20ac", "15.99\u200b", "\u202e12.50", "1.\U0001F600", "1.00\x00",
+                "\x01\x7f", "\u0661.\u0662\u0663", "\ufeff12.50", "1.1\u0301"]
+HOSTILE_IDS = ["\U0001F600", "lnk_\u202e1", "\u200b", "evt\x00x", "\x1b[31m", "\ud7ff\ue000", "\u0000" * 3, "i" * 300 + "\u00e9"]
+
+
+def hostile_bodies(hook_body):
+    """Variants of a real IPN: hostile amounts, currencies, ids (event, transaction, link, trx),
+    keys (RTL, zero-width, NUL) and raw non-UTF-8 bytes."""
+    base = json.loads(hook_body)
+    tx_key = "transaction" if isinstance(base.get("transaction"), dict) else None
+    out = []
+
+    def variant(change):
+        b = json.loads(hook_body)
+        change(b, b.get(tx_key) if tx_key else b)
+        out.append(json.dumps(b, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+    for text in HOSTILE_TEXT:
+        variant(lambda b, tx, t=text: tx.__setitem__("amount", t))
+    variant(lambda b, tx: tx.__setitem__("currency", "\u20acUR"))
+    variant(lambda b, tx: tx.__setitem__("currency", "E\u200bUR"))
+    for text in HOSTILE_IDS:
+        variant(lambda b, tx, t=text: b.__setitem__("id", t))
+        for key in ("id", "trx", "link_id", "status"):
+            variant(lambda b, tx, t=text, k=key: tx.__setitem__(k, t))
+    for key in ("amount\u200b", "\u202eamount", "am\x00ount", "\U0001F600", ""):
+        variant(lambda b, tx, k=key: tx.__setitem__(k, tx.pop("amount", "1.00")))
+    variant(lambda b, tx: b.__setitem__("\u202e\u200btype\x00", b.get("type")))
+    raw = hook_body.encode()
+    out += [raw.replace(b'"EUR"', b'"\xff\xfeUR"'), raw.replace(b'"id"', b'"i\xc3d"', 1),
+            raw[:-1] + b',"\xed\xa0\x80":1}', b"\xef\xbb\xbf" + raw, raw.replace(b"{", b"{\x00", 1)]
+    return out
+
+
+def log_offsets(st):
+    logs = os.path.join(st.dir, "log")
+    return {f: os.path.getsize(os.path.join(logs, f)) for f in os.listdir(logs) if os.path.isfile(os.path.join(logs, f))}
+
+
+def panics_logged_since(st, marks):
+    """Files under the stack's log/ whose new bytes mention a panic, plus database text that does."""
+    found = []
+    logs = os.path.join(st.dir, "log")
+    for f in sorted(os.listdir(logs)):
+        path = os.path.join(logs, f)
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as fh:
+            fh.seek(marks.get(f, 0))
+            if b"panic" in fh.read().lower():
+                found.append(f"log/{f}")
+    cols = st.sql("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+                  "AND data_type IN ('varchar','text','mediumtext','longtext') AND table_name LIKE '%paybridge%'")
+    for table, col in cols:
+        n = st.sql(f"SELECT COUNT(*) FROM `{table}` WHERE LOWER(`{col}`) LIKE '%panic%'")[0][0]
+        if int(n):
+            found.append(f"db {table}.{col} ({n} rows)")
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stack", required=True)
@@ -70,9 +130,21 @@ def main():
         plan.append(("malformed", inv["url"], garbage, {"X-NeroPay-Timestamp": ts, "X-NeroPay-Signature": sign_neropay(st.webhook_secret, ts, garbage)}, inv["id"]))
         plan.append(("malformed", inv["url"].rsplit("/", 1)[0] + "/" + "0" * 32, body, headers, inv["id"]))
     plan.append(("malformed", invoices[0]["url"], b"x" * (1024 * 1024 + 10), {"Content-Type": "application/json"}, invoices[0]["id"]))
+    # hostile (issue 9 item 1): Unicode and raw bytes in amounts, ids and keys, correctly signed so
+    # they reach the extension's parser, sent to unpaid invoices only: nothing may be recorded,
+    # no 5xx other than 503, no panic text.
+    for inv in [i for i in invoices if not i["paid"]]:
+        for body in hostile_bodies(inv["hook"]["body"]):
+            ts = str(now)
+            signed = {"Content-Type": "application/json", "X-NeroPay-Timestamp": ts,
+                      "X-NeroPay-Signature": sign_neropay(st.webhook_secret, ts, body)}
+            plan.append(("hostile", inv["url"], body, signed, inv["id"]))
+            plan.append(("hostile", inv["url"], body, {"Content-Type": "application/json"}, inv["id"]))
+    log_marks = log_offsets(st)
     rnd.shuffle(plan)
 
     results = []
+    panic_answers = []
     lock = threading.Lock()
     deadline = time.monotonic() + args.time_limit
 
@@ -83,6 +155,8 @@ def main():
         status, _, resp, secs = request(url, data=body, headers=headers, method="POST", timeout=30)
         with lock:
             results.append((cat, status, secs, resp[:200]))
+            if b"panic" in resp.lower():
+                panic_answers.append((cat, status, resp[:200]))
 
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.workers) as ex:
@@ -97,7 +171,9 @@ def main():
     paid_ok = all(st.payments_for(i["id"]) == 1 for i in invoices if i["paid"])
     unpaid_ok = all(st.payments_for(i["id"]) == 0 for i in invoices if not i["paid"])
     recorded = sum(st.payments_for(i["id"]) for i in invoices)
-    five_xx = sum(1 for _, s, _, _ in results if s >= 500 or s == 0)
+    # 503 is the module's "retry later" (issue 9 item 4) and allowed for hostile bodies only.
+    five_xx = sum(1 for c, s, _, _ in results if (s >= 500 and not (c == "hostile" and s == 503)) or s == 0)
+    panic_in_logs = panics_logged_since(st, log_marks)
     forged_in = sum(st.payments_for(i["id"]) for i in invoices if not i["paid"])
     report = {
         "deliveries_sent": len(results),
@@ -108,6 +184,9 @@ def main():
         "payments_from_unpaid_or_forged": forged_in,
         "status_by_category": {k: dict(v) for k, v in sorted(by_cat.items())},
         "five_xx_or_no_answer": five_xx,
+        "hostile_bodies": sum(1 for c, *_ in results if c == "hostile"),
+        "panic_in_answers": len(panic_answers),
+        "panic_in_logs": panic_in_logs,
         "p50_ms": round(percentile(lat, 50), 1),
         "p99_ms": round(percentile(lat, 99), 1),
         "max_ms": round(max(lat), 1) if lat else 0,
@@ -118,13 +197,18 @@ def main():
         "max_copies": args.max_copies,
     }
     print(json.dumps(report, indent=2))
-    ok = paid_ok and unpaid_ok and five_xx == 0 and len(results) == len(plan)
-    expected = {"forged": {401}, "stale": {401}, "valid": {200}, "valid_unpaid": {200}, "malformed": {400, 401, 404, 413}}
+    ok = paid_ok and unpaid_ok and five_xx == 0 and len(results) == len(plan) and not panic_answers and not panic_in_logs
+    expected = {"forged": {401}, "stale": {401}, "valid": {200}, "valid_unpaid": {200}, "malformed": {400, 401, 404, 413},
+                "hostile": {200, 400, 401, 404, 409, 413, 422, 503}}
     for cat, counts in by_cat.items():
         bad = set(counts) - expected[cat]
         if bad:
             print(f"unexpected statuses for {cat}: {bad}", file=sys.stderr)
             ok = False
+    for cat, status, resp in panic_answers[:5]:
+        print(f"panic text in an answer ({cat}, {status}): {resp!r}", file=sys.stderr)
+    for where in panic_in_logs[:5]:
+        print(f"panic text in {where}", file=sys.stderr)
     print("RESULT:", "PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
 

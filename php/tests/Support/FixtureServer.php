@@ -15,11 +15,12 @@ final class FixtureServer
     private string $dir;
     public readonly string $url;
 
-    public function __construct(int $status, string $body)
+    /** @param array<string, string> $headers extra response headers (e.g. a redirect's Location) */
+    public function __construct(int $status, string $body, array $headers = [])
     {
         $this->dir = sys_get_temp_dir() . '/paybridge-fixture-' . bin2hex(random_bytes(6));
         mkdir($this->dir);
-        file_put_contents($this->dir . '/fixture.json', json_encode(['status' => $status, 'body' => $body]));
+        file_put_contents($this->dir . '/fixture.json', json_encode(['status' => $status, 'body' => $body, 'headers' => $headers]));
         file_put_contents($this->dir . '/router.php', <<<'PHP'
 <?php
 $dir = __DIR__;
@@ -32,6 +33,9 @@ file_put_contents("$dir/requests.jsonl", json_encode([
 ]) . "\n", FILE_APPEND);
 http_response_code($f['status']);
 header('Content-Type: application/json');
+foreach ($f['headers'] ?? [] as $name => $value) {
+    header("$name: $value");
+}
 echo $f['body'];
 PHP);
         $port = FreePort::pick();

@@ -118,6 +118,11 @@ impl Payrexx {
             headers: headers.clone(),
             body: body.clone(),
         };
+        if method == Method::Post {
+            // providers.md §P1/§P3: Payrexx honours no idempotency key, so a create whose outcome
+            // is unknown is never re-sent (issue 9 item 10, contract 3).
+            return self.http.execute_not_idempotent(&build);
+        }
         self.http.execute(&build)
     }
 
@@ -266,8 +271,9 @@ impl Provider for Payrexx {
             query::parse(body)?
         };
         if raw.get("subscription").is_some() && raw.get("transaction").is_none() {
-            let sid = raw["subscription"]
-                .get("id")
+            let sid = raw
+                .get("subscription")
+                .and_then(|s| s.get("id"))
                 .and_then(id_string)
                 .unwrap_or_else(|| "-".into());
             return Ok(Event {

@@ -67,15 +67,20 @@ pub fn build(params: &Map<String, Value>) -> String {
 
 /// Splits `a[b][c]` into `a`, `b`, `c` as PHP does; `a[]` appends.
 fn key_path(key: &str) -> Option<(String, Vec<String>)> {
-    let (head, mut rest) = match key.find('[') {
-        Some(i) if i > 0 => (&key[..i], &key[i..]),
+    // split_once/strip_prefix only: byte-index slicing could cut a multi-byte character of a
+    // hostile key (issue 9 item 1).
+    let (head, mut rest) = match key.split_once('[') {
+        Some((head, tail)) if !head.is_empty() => (head, tail),
         _ => return Some((key.to_string(), Vec::new())).filter(|(k, _)| !k.is_empty()),
     };
     let mut path = Vec::new();
-    while let Some(stripped) = rest.strip_prefix('[') {
-        let end = stripped.find(']')?;
-        path.push(stripped[..end].to_string());
-        rest = &stripped[end + 1..];
+    loop {
+        let (segment, after) = rest.split_once(']')?;
+        path.push(segment.to_string());
+        match after.strip_prefix('[') {
+            Some(next) => rest = next,
+            None => break,
+        }
     }
     Some((head.to_string(), path))
 }
