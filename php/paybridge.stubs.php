@@ -35,13 +35,24 @@ namespace PayBridge {
      * Normalized payment (createPayment, retrievePayment):
      *   ['id' => string, 'reference' => string, 'status' => string, 'checkout_url' => ?string,
      *    'amount' => string (decimal, major units), 'amount_minor' => int, 'currency' => string,
-     *    'provider' => string, 'raw' => array]
+     *    'mode' => 'live'|'test'|null, 'provider' => string, 'raw' => array]
      * Normalized event (parseWebhook, confirmWebhook):
      *   ['id' => string, 'type' => string, 'status' => string, 'payment_id' => ?string,
      *    'reference' => ?string, 'amount' => ?string, 'amount_minor' => ?int, 'currency' => ?string,
-     *    'provider' => string, 'verified' => 'signature'|'none'|'api', 'raw' => array]
+     *    'mode' => 'live'|'test'|null, 'provider' => string,
+     *    'verified' => 'signature'|'none'|'api', 'raw' => array]
      * Statuses: pending, authorized, paid, failed, cancelled, refunded, partially_refunded,
      *   chargeback, unknown.
+     * `mode`: whether the money is real. Payrexx reports it (the transaction's `mode`, LIVE/TEST:
+     *   from Transaction/{id} in retrievePayment/confirmWebhook, from the body's `transaction.mode`
+     *   in parseWebhook; null while there is no transaction). NeroPay and Noxipay report none:
+     *   always null. Refuse a non-null mode that differs from the account's configured mode.
+     * Current state (retrievePayment, confirmWebhook): the payment's state now, from its settled
+     *   transaction. `paid` only with a succeeded/confirmed transaction, with THAT transaction's
+     *   amount and currency; a refunded / partially refunded / cancelled / charged-back transaction
+     *   gives refunded / partially_refunded / cancelled / chargeback even while the NeroPay link or
+     *   Payrexx gateway still says paid/confirmed; a paid link or gateway without a readable
+     *   transaction of its own gives `unknown`, never `paid`. See README "Trust".
      */
     final class Gateway
     {
@@ -79,7 +90,9 @@ namespace PayBridge {
         public function createPayment(array $request): array {}
 
         /**
-         * Fetches a payment fresh from the provider.
+         * Fetches a payment fresh from the provider: its current state (class docblock), read through
+         * the authenticated API (NeroPay: the link and its transaction; Payrexx: the Gateway and
+         * Transaction/{id}; Noxipay: the payment).
          *
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request (empty id)
@@ -105,7 +118,8 @@ namespace PayBridge {
 
         /**
          * parseWebhook, then re-reads the payment through the provider's authenticated API and returns
-         * the API's status, amount and currency with `verified` = "api". This is the only result that
+         * the API's current status, amount, currency and mode (as retrievePayment) with
+         * `verified` = "api"; the body's claims are never used. This is the only result that
          * may mark an invoice paid for providers without a documented webhook signature.
          *
          * @param array{payment_id?: string|int, reference?: string}|null $hint identifies the payment

@@ -42,6 +42,35 @@ impl PaymentStatus {
     }
 }
 
+/// Whether money moved for real (contract 1 of issue 9): `live`, `test`, or `None` on the payment
+/// when the provider's API does not report it (NeroPay §N4 and Noxipay §X2 have no such field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Test,
+}
+
+impl Mode {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Test => "test",
+        }
+    }
+
+    /// Payrexx's `mode` field, `TEST` or `LIVE` (providers.md §P3, §P4); anything else is not a
+    /// mode we can vouch for, so it is `None`, never a guess.
+    pub fn from_payrexx(s: &str) -> Option<Mode> {
+        if s.eq_ignore_ascii_case("LIVE") {
+            Some(Mode::Live)
+        } else if s.eq_ignore_ascii_case("TEST") {
+            Some(Mode::Test)
+        } else {
+            None
+        }
+    }
+}
+
 /// How an event's facts were established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verified {
@@ -72,6 +101,8 @@ pub struct Event {
     pub payment_id: Option<String>,
     pub reference: Option<String>,
     pub money: Option<Money>,
+    /// Live or test money, where the provider reports it (contract 1).
+    pub mode: Option<Mode>,
     pub provider: &'static str,
     pub verified: Verified,
     pub raw: Value,

@@ -7,7 +7,7 @@ mod common;
 use common::Sandbox;
 use paybridge::money::{Currency, Money};
 use paybridge::providers::{self, Config, Hint, PaymentRequest, Provider};
-use paybridge::webhook::{system_now, Headers, PaymentStatus, Verified};
+use paybridge::webhook::{system_now, Headers, Mode, PaymentStatus, Verified};
 use serde_json::{json, Value};
 
 struct Case {
@@ -344,5 +344,265 @@ fn conformance_a_paid_payment_reports_what_was_settled_not_what_was_asked() {
             "{}",
             c.name
         );
+    }
+}
+
+// Issue 9, contract 2: a payment reports its current state from its settled transaction, so
+// "paid, then refunded, webhook missed" never reads as paid on a return URL or re-check.
+
+fn act(sb: &Sandbox, provider: &str, id: &str, action: &str, body: Value) -> Value {
+    let mut body = body;
+    body["deliver"] = json!(false);
+    sb.control(
+        "POST",
+        &format!("/{provider}/payments/{id}/{action}"),
+        Some(body),
+    )
+}
+
+fn hint(id: &str) -> Hint {
+    Hint {
+        payment_id: Some(id.into()),
+        reference: None,
+    }
+}
+
+/// The webhook the sandbox would send for a successful payment, replayed after the state moved
+/// on: its body still claims success.
+fn stale_paid_claim(
+    sb: &Sandbox,
+    gw: &dyn Provider,
+    c: &Case,
+    id: &str,
+) -> paybridge::webhook::Event {
+    let (body, headers) = sandbox_webhook(sb, c.name, id, c.paid_event);
+    gw.confirm_webhook(&body, &headers, &hint(id), system_now())
+        .unwrap_or_else(|e| panic!("{}: {e}", c.name))
+}
+
+#[test]
+fn conformance_refunded_payment_is_never_reported_paid() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    for c in CASES {
+        let gw = gateway(&sb, c.name);
+        let p = gw
+            .create_payment(&request(
+                &format!("CONF-{}-RF", c.name),
+                "20.00",
+                c.currency,
+            ))
+            .unwrap();
+        act(&sb, c.name, &p.id, "pay", json!({}));
+        assert_eq!(
+            gw.retrieve_payment(&p.id).unwrap().status,
+            PaymentStatus::Paid
+        );
+        act(&sb, c.name, &p.id, "refund", json!({}));
+        let got = gw.retrieve_payment(&p.id).unwrap();
+        assert_eq!(
+            (got.status, got.money.minor(), got.money.currency().code()),
+            (PaymentStatus::Refunded, 2000, c.currency),
+            "{}",
+            c.name
+        );
+        let e = stale_paid_claim(&sb, gw.as_ref(), c, &p.id);
+        assert_eq!(
+            (e.status, e.verified),
+            (PaymentStatus::Refunded, Verified::Api),
+            "{}: a body claiming success does not make a refunded payment paid",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn conformance_partially_refunded_payment_reports_partially_refunded() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    for c in CASES {
+        let gw = gateway(&sb, c.name);
+        let p = gw
+            .create_payment(&request(
+                &format!("CONF-{}-PR", c.name),
+                "20.00",
+                c.currency,
+            ))
+            .unwrap();
+        act(&sb, c.name, &p.id, "pay", json!({}));
+        act(
+            &sb,
+            c.name,
+            &p.id,
+            "partial_refund",
+            json!({"amount": "5.00"}),
+        );
+        let got = gw.retrieve_payment(&p.id).unwrap();
+        assert_eq!(
+            (got.status, got.money.minor()),
+            (PaymentStatus::PartiallyRefunded, 2000),
+            "{}: the state is partially refunded, the money is what the transaction settled",
+            c.name
+        );
+        let e = stale_paid_claim(&sb, gw.as_ref(), c, &p.id);
+        assert_eq!(e.status, PaymentStatus::PartiallyRefunded, "{}", c.name);
+    }
+}
+
+#[test]
+fn conformance_charged_back_payment_reports_chargeback() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    for c in CASES {
+        let gw = gateway(&sb, c.name);
+        let p = gw
+            .create_payment(&request(
+                &format!("CONF-{}-CB", c.name),
+                "20.00",
+                c.currency,
+            ))
+            .unwrap();
+        act(&sb, c.name, &p.id, "pay", json!({}));
+        let answer = act(&sb, c.name, &p.id, "chargeback", json!({}));
+        if c.name == "neropay" {
+            // providers.md §N4 knows no chargeback state: the sandbox refuses to invent one.
+            assert!(
+                answer["error"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("only simulated"),
+                "{answer}"
+            );
+            continue;
+        }
+        let got = gw.retrieve_payment(&p.id).unwrap();
+        assert_eq!(
+            (got.status, got.money.minor()),
+            (PaymentStatus::Chargeback, 2000),
+            "{}",
+            c.name
+        );
+        let e = stale_paid_claim(&sb, gw.as_ref(), c, &p.id);
+        assert_eq!(e.status, PaymentStatus::Chargeback, "{}", c.name);
+    }
+}
+
+#[test]
+fn conformance_refunded_payment_reports_the_settled_amount_of_its_transaction() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    for c in CASES {
+        let gw = gateway(&sb, c.name);
+        let p = gw
+            .create_payment(&request(
+                &format!("CONF-{}-RS", c.name),
+                "12.50",
+                c.currency,
+            ))
+            .unwrap();
+        act(
+            &sb,
+            c.name,
+            &p.id,
+            "pay",
+            json!({"amount": "10.00", "currency": "GBP"}),
+        );
+        act(&sb, c.name, &p.id, "refund", json!({}));
+        let got = gw.retrieve_payment(&p.id).unwrap();
+        assert_eq!(
+            (got.status, got.money.minor(), got.money.currency().code()),
+            (PaymentStatus::Refunded, 1000, "GBP"),
+            "{}: never the amount the payment asked for",
+            c.name
+        );
+    }
+}
+
+// Issue 9, contract 1: `mode` comes from the provider's API (Payrexx `Transaction/{id}` `mode`),
+// never from a webhook body's claim; NeroPay and Noxipay report none.
+
+#[test]
+fn conformance_payrexx_test_mode_transaction_reports_mode_test() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    let gw = gateway(&sb, "payrexx");
+    let test = gw
+        .create_payment(&request("CONF-payrexx-MODE-T", "9.00", "CHF"))
+        .unwrap();
+    let live = gw
+        .create_payment(&request("CONF-payrexx-MODE-L", "9.00", "CHF"))
+        .unwrap();
+    assert_eq!(test.mode, None, "no transaction yet, no mode");
+    act(&sb, "payrexx", &test.id, "pay", json!({"mode": "TEST"}));
+    act(&sb, "payrexx", &live.id, "pay", json!({}));
+
+    let got = gw.retrieve_payment(&test.id).unwrap();
+    assert_eq!(
+        (got.status, got.mode),
+        (PaymentStatus::Paid, Some(Mode::Test))
+    );
+    assert_eq!(
+        gw.retrieve_payment(&live.id).unwrap().mode,
+        Some(Mode::Live)
+    );
+
+    let (body, headers) = sandbox_webhook(&sb, "payrexx", &test.id, "confirmed");
+    assert_eq!(
+        gw.parse_webhook(&body, &headers, system_now())
+            .unwrap()
+            .mode,
+        Some(Mode::Test),
+        "the webhook's transaction.mode"
+    );
+    let e = gw
+        .confirm_webhook(&body, &headers, &hint(&test.id), system_now())
+        .unwrap();
+    assert_eq!((e.status, e.mode), (PaymentStatus::Paid, Some(Mode::Test)));
+}
+
+#[test]
+fn conformance_a_webhook_bodys_mode_claim_is_never_authoritative() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    // Without a webhook signing key the Payrexx body is unverified input (§P4).
+    let unsigned = providers::build(
+        "payrexx",
+        &Config::new()
+            .with("instance", "demo")
+            .with("secret_key", "px_test_secret")
+            .with("base_url", &format!("{}/payrexx/v1.14", sb.url)),
+    )
+    .unwrap();
+    let p = unsigned
+        .create_payment(&request("CONF-payrexx-MODE-F", "9.00", "CHF"))
+        .unwrap();
+    act(&sb, "payrexx", &p.id, "pay", json!({"mode": "TEST"}));
+    let (body, headers) = sandbox_webhook(&sb, "payrexx", &p.id, "confirmed");
+    let forged = String::from_utf8(body)
+        .unwrap()
+        .replace("\"mode\":\"TEST\"", "\"mode\":\"LIVE\"");
+    assert!(forged.contains("\"mode\":\"LIVE\""));
+    let e = unsigned
+        .confirm_webhook(forged.as_bytes(), &headers, &hint(&p.id), system_now())
+        .unwrap();
+    assert_eq!(e.mode, Some(Mode::Test), "the API's mode, not the body's");
+}
+
+#[test]
+fn conformance_neropay_and_noxipay_report_no_mode() {
+    let sb = Sandbox::start(SANDBOX_ARGS);
+    for c in CASES.iter().filter(|c| c.name != "payrexx") {
+        let gw = gateway(&sb, c.name);
+        let p = gw
+            .create_payment(&request(
+                &format!("CONF-{}-NOMODE", c.name),
+                "9.00",
+                c.currency,
+            ))
+            .unwrap();
+        act(&sb, c.name, &p.id, "pay", json!({}));
+        assert_eq!(gw.retrieve_payment(&p.id).unwrap().mode, None, "{}", c.name);
+        assert_eq!(
+            stale_paid_claim(&sb, gw.as_ref(), c, &p.id).mode,
+            None,
+            "{}",
+            c.name
+        );
+        let refused = act(&sb, c.name, &p.id, "pay", json!({"mode": "TEST"}));
+        assert!(refused["error"].is_string(), "{}: {refused}", c.name);
     }
 }

@@ -287,3 +287,62 @@ fn a_configured_webhook_secret_rejects_unsigned_ipns_before_any_api_call() {
         "no API call for a forged IPN"
     );
 }
+
+/// A signed §N1 write, as a merchant's back office would send it (not through the client).
+fn signed_write(sb: &Sandbox, path: &str, body: &str) -> reqwest::blocking::Response {
+    let ts = system_now().to_string();
+    let sig = paybridge::signing::sign(
+        KEY.as_bytes(),
+        &[ts.as_bytes(), b".", body.as_bytes()],
+        paybridge::signing::Encoding::Hex,
+    );
+    reqwest::blocking::Client::new()
+        .post(format!("{}{path}", sb.neropay_base()))
+        .bearer_auth(KEY)
+        .header("Content-Type", "application/json")
+        .header("X-NeroPay-Timestamp", ts)
+        .header("X-NeroPay-Signature", sig)
+        .header("Idempotency-Key", format!("void-{path}"))
+        .body(body.to_string())
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn a_voided_transaction_reports_cancelled_while_its_link_still_says_paid() {
+    let sb = Sandbox::start(&[]);
+    let gw = gateway(&sb, &[]);
+    let p = gw.create_payment(&request("PERFEX_CRM-11", None)).unwrap();
+    sb.control(
+        "POST",
+        &format!("/neropay/payments/{}/pay", p.id),
+        Some(json!({"deliver": false})),
+    );
+    let tx = sb.control("GET", &format!("/neropay/payments/{}", p.id), None)["transaction"]["id"]
+        .as_u64()
+        .unwrap();
+    let voided = signed_write(&sb, &format!("/transactions/{tx}/cancel"), "{}");
+    assert_eq!(voided.status(), 200);
+    let link = sb.control("GET", &format!("/neropay/payments/{}", p.id), None);
+    assert_eq!(link["status"], "paid", "§N3: the link keeps saying paid");
+
+    assert_eq!(
+        gw.retrieve_payment(&p.id).unwrap().status,
+        PaymentStatus::Cancelled
+    );
+    let hint = Hint {
+        payment_id: Some(p.id.clone()),
+        reference: None,
+    };
+    let claim = json!({"id": "evt_stale", "type": "transaction.succeeded",
+        "transaction": {"id": tx, "status": "succeeded", "amount": "12.50", "currency": "EUR"}});
+    let e = gw
+        .confirm_webhook(
+            &serde_json::to_vec(&claim).unwrap(),
+            &Headers::new(),
+            &hint,
+            system_now(),
+        )
+        .unwrap();
+    assert_eq!(e.status, PaymentStatus::Cancelled);
+}

@@ -24,7 +24,7 @@ fn event_json(e: &Event) -> Value {
         "id": e.id, "type": e.event_type, "status": e.status.as_str(), "payment_id": e.payment_id,
         "reference": e.reference, "amount": e.money.map(|m| m.to_decimal()),
         "amount_minor": e.money.map(|m| m.minor()), "currency": e.money.map(|m| m.currency().code()),
-        "verified": e.verified.as_str(),
+        "mode": e.mode.map(|m| m.as_str()), "verified": e.verified.as_str(),
     })
 }
 

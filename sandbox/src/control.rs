@@ -74,6 +74,7 @@ struct ActionBody<'a> {
     amount: Option<&'a RawValue>,
     currency: Option<String>,
     reason: Option<String>,
+    mode: Option<String>,
     deliver: Option<bool>,
 }
 
@@ -124,6 +125,7 @@ fn payment(
                 amount,
                 currency: parsed.currency,
                 reason: parsed.reason,
+                mode: parsed.mode,
             };
             match actions::apply(app, provider, id, action, &opts) {
                 Ok(t) => {

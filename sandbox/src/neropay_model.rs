@@ -237,6 +237,12 @@ pub fn apply(
         .links
         .get(&link_id)
         .ok_or_else(|| ActionError::new(404, "payment link not found"))?;
+    if opts.mode.is_some() {
+        return Err(ActionError::new(
+            400,
+            "mode is only simulated for payrexx (NeroPay reports none)",
+        ));
+    }
     let (webhook, redirect) = match action {
         Action::Pay | Action::Fail | Action::Cancel => {
             if link.status == "paid" {
@@ -303,10 +309,11 @@ pub fn apply(
             };
             (refund(cfg, st, tx_id, amount)?, None)
         }
+        // providers.md §N4 has no chargeback state; the sandbox does not invent one.
         Action::Chargeback => {
             return Err(ActionError::new(
                 400,
-                "chargeback is only simulated for noxipay",
+                "chargeback is only simulated for noxipay and payrexx",
             ))
         }
     };

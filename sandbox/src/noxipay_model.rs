@@ -142,6 +142,12 @@ pub fn apply(
         .payments
         .get_mut(id)
         .ok_or_else(|| ActionError::new(404, "payment not found"))?;
+    if opts.mode.is_some() {
+        return Err(ActionError::new(
+            400,
+            "mode is only simulated for payrexx (Noxipay reports none)",
+        ));
+    }
     let exp = util::currency_exponent(&p.currency);
     let mut redirect = None;
     let event: Option<(&str, i64)> = match action {

@@ -21,6 +21,12 @@ pub fn apply(
         .cloned()
         .ok_or_else(|| ActionError::new(404, "gateway not found"))?;
     let exp = util::currency_exponent(&g.currency);
+    if opts.mode.is_some() && !matches!(action, Action::Pay | Action::Fail | Action::Cancel) {
+        return Err(ActionError::new(
+            400,
+            "mode belongs to a new transaction: pay, fail or cancel",
+        ));
+    }
     let mut webhooks: Vec<Webhook> = Vec::new();
     let redirect = match action {
         Action::Pay | Action::Fail | Action::Cancel => {
@@ -29,6 +35,12 @@ pub fn apply(
             }
             let currency = opts.currency.clone().unwrap_or(g.currency.clone());
             let amount = opts_amount(opts, util::currency_exponent(&currency), g.amount)?;
+            // Contract 5 of issue 9: `{"mode": "TEST"}` makes a test-provider payment.
+            let mode = match opts.mode.as_deref() {
+                None | Some("LIVE") => "LIVE",
+                Some("TEST") => "TEST",
+                Some(_) => return Err(ActionError::new(400, "mode must be TEST or LIVE")),
+            };
             let mut tx = Tx {
                 id: st.px.new_tx_id(),
                 uuid: util::random_hex(4),
@@ -38,6 +50,7 @@ pub fn apply(
                 currency,
                 refunded: 0,
                 time: util::now_secs(),
+                mode: mode.into(),
             };
             let redirect = match action {
                 Action::Pay => {
@@ -105,11 +118,32 @@ pub fn apply(
             webhooks.push(webhook(cfg, &g, &t));
             None
         }
+        // §P3 status `chargeback`: the payer's bank took the money back. The gateway stays
+        // `confirmed`, as with a refund; only the transaction shows it.
         Action::Chargeback => {
-            return Err(ActionError::new(
-                400,
-                "chargeback is only simulated for noxipay",
-            ))
+            let tx_id = g
+                .txs
+                .iter()
+                .rev()
+                .copied()
+                .find(|id| {
+                    st.px.txs.get(id).is_some_and(|t| {
+                        matches!(
+                            t.status.as_str(),
+                            "confirmed" | "partially-refunded" | "refunded"
+                        )
+                    })
+                })
+                .ok_or_else(|| ActionError::new(409, "gateway has no confirmed transaction"))?;
+            let t = st
+                .px
+                .txs
+                .get_mut(&tx_id)
+                .ok_or_else(|| ActionError::new(404, "transaction not found"))?;
+            t.status = "chargeback".into();
+            let t = t.clone();
+            webhooks.push(webhook(cfg, &g, &t));
+            None
         }
     };
     for wh in &webhooks {
@@ -149,6 +183,7 @@ pub fn event_for(
             currency: g.currency.clone(),
             refunded: 0,
             time: util::now_secs(),
+            mode: "LIVE".into(),
         },
     };
     tx.status = status.to_string();

@@ -35,12 +35,15 @@ pub struct Tx {
     pub uuid: String,
     pub gateway_id: u64,
     /// providers.md §P3 statuses: waiting, confirmed, declined, cancelled, refunded,
-    /// partially-refunded (hyphen).
+    /// partially-refunded (hyphen), chargeback.
     pub status: String,
     pub amount: i64,
     pub currency: String,
     pub refunded: i64,
     pub time: i64,
+    /// providers.md §P3 `mode`: `LIVE` (default) or `TEST` (a test payment provider on a live
+    /// instance); shown in `Transaction/{id}` and in the webhook.
+    pub mode: String,
 }
 
 #[derive(Default)]
@@ -138,7 +141,7 @@ impl Store {
             "referenceId": reference,
             "psp": "Test PSP",
             "pspId": 1,
-            "mode": "TEST",
+            "mode": t.mode,
             "amount": t.amount,
             "payment": {"brand": "visa", "cardNumber": "424242xxxxxx4242"},
             "invoice": {
@@ -196,7 +199,7 @@ pub fn webhook(cfg: &Config, g: &Gateway, t: &Tx) -> Webhook {
         "lang": "en",
         "psp": "Test PSP",
         "pspId": 1,
-        "mode": "TEST",
+        "mode": t.mode,
         "payment": {"brand": "visa", "cardNumber": "424242xxxxxx4242"},
         "invoice": {
             "referenceId": g.reference_id,
@@ -206,7 +209,7 @@ pub fn webhook(cfg: &Config, g: &Gateway, t: &Tx) -> Webhook {
             "originalAmount": t.amount,
             "refundedAmount": t.refunded,
             "products": [{"name": g.purpose, "quantity": 1, "amount": t.amount}],
-            "test": true,
+            "test": t.mode == "TEST",
         },
         "contact": {"email": "jane@example.com", "firstname": "Jane", "lastname": "Doe"},
         "metadata": {},

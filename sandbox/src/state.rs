@@ -253,6 +253,8 @@ pub struct ActionOpts {
     pub amount: Option<String>,
     pub currency: Option<String>,
     pub reason: Option<String>,
+    /// Payrexx `pay` only: the transaction's `mode`, `TEST` or `LIVE` (default `LIVE`).
+    pub mode: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -261,6 +261,17 @@ pub fn html_escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// First id of a numbering sequence: grows with wall-clock time (10 per millisecond since
+/// 2023-11-14), so ids stay unique across sandbox restarts while the database of the app under
+/// test keeps the ids it saw before (a real provider never reuses ids).
+pub fn id_base(floor: u64) -> u64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    floor.max(ms.saturating_sub(1_700_000_000_000) * 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,15 +323,4 @@ mod tests {
         assert!(!is_http_url("http://"));
         assert!(!is_http_url("http://a b"));
     }
-}
-
-/// First id of a numbering sequence: grows with wall-clock time (10 per millisecond since
-/// 2023-11-14), so ids stay unique across sandbox restarts while the database of the app under
-/// test keeps the ids it saw before (a real provider never reuses ids).
-pub fn id_base(floor: u64) -> u64 {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    floor.max(ms.saturating_sub(1_700_000_000_000) * 10)
 }

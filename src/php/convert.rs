@@ -295,6 +295,7 @@ pub fn payment_array(p: &Payment) -> Result<ZBox<ZendHashTable>> {
     insert(&mut t, "amount", p.money.to_decimal())?;
     insert(&mut t, "amount_minor", p.money.minor())?;
     insert(&mut t, "currency", p.money.currency().code())?;
+    insert(&mut t, "mode", p.mode.map(|m| m.as_str()))?;
     insert(&mut t, "provider", p.provider)?;
     insert(&mut t, "raw", json_to_zval(&p.raw)?)?;
     Ok(t)
@@ -310,6 +311,7 @@ pub fn event_array(e: &Event) -> Result<ZBox<ZendHashTable>> {
     insert(&mut t, "amount", e.money.map(|m| m.to_decimal()))?;
     insert(&mut t, "amount_minor", e.money.map(|m| m.minor()))?;
     insert(&mut t, "currency", e.money.map(|m| m.currency().code()))?;
+    insert(&mut t, "mode", e.mode.map(|m| m.as_str()))?;
     insert(&mut t, "provider", e.provider)?;
     insert(&mut t, "verified", e.verified.as_str())?;
     insert(&mut t, "raw", json_to_zval(&e.raw)?)?;

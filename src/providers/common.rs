@@ -64,6 +64,19 @@ pub fn body_minor(amount: &Value, currency: &str) -> Result<Money> {
     Ok(Money::from_minor(minor, c))
 }
 
+/// A read whose 404 means "there is nothing there" (a transaction the link or gateway names but
+/// the API cannot find): `None`, so the caller reports the payment as not paid (contract 2).
+/// Every other error stands: a timeout or 5xx is a reason to retry, not a state.
+pub fn absent_if_not_found<T>(read: Result<T>) -> Result<Option<T>> {
+    match read {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::ProviderRejected {
+            http_status: 404, ..
+        }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The error for a non-2xx answer, with the provider's own code and message when it sent them.
 pub fn rejected(
     status: u16,

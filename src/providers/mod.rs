@@ -9,7 +9,7 @@ pub mod payrexx;
 
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::webhook::{Event, Headers, PaymentStatus};
+use crate::webhook::{Event, Headers, Mode, PaymentStatus};
 use serde_json::Value;
 
 pub use config::{Config, ConfigValue};
@@ -38,6 +38,8 @@ pub struct Payment {
     pub status: PaymentStatus,
     pub checkout_url: Option<String>,
     pub money: Money,
+    /// Live or test money as the provider's API reports it; `None` where it reports no mode.
+    pub mode: Option<Mode>,
     pub provider: &'static str,
     pub raw: Value,
 }
@@ -52,11 +54,16 @@ pub struct Hint {
 pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
     fn create_payment(&self, request: &PaymentRequest) -> Result<Payment>;
+    /// The payment's current state (contract 2 of issue 9): `paid` only with a succeeded /
+    /// confirmed transaction and that transaction's settled amount and currency; a refunded,
+    /// partially refunded, cancelled or charged-back transaction reports that state even while
+    /// the link or gateway still says paid; a paid link or gateway without a readable, matching
+    /// transaction is never `paid`.
     fn retrieve_payment(&self, id: &str) -> Result<Payment>;
     /// Offline: verify (where a signature exists or is configured), then parse.
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event>;
-    /// `parse_webhook`, then re-read through the API: the result's status, amount and currency
-    /// are the API's, never the body's.
+    /// `parse_webhook`, then re-read through the API: the result's status, amount, currency and
+    /// mode are the API's, never the body's, by the same rule as `retrieve_payment`.
     fn confirm_webhook(
         &self,
         body: &[u8],

@@ -60,8 +60,8 @@ abstract class ModuleTestCase extends TestCase
             'webhook_secret=',
             'base_url=' . Stack::env('PAYREXX_BASE_URL'),
             'currencies=CHF,EUR,USD,JPY,KWD',
-            // Payrexx reports each transaction's mode, LIVE by default in the sandbox (contract 5): a live
-            // gateway, so only a transaction paid with {"mode":"TEST"} is of the other mode.
+            // The sandbox plays a live Payrexx instance: its transactions are `mode` LIVE unless
+            // paid with {"mode": "TEST"} (sandbox/README.md, issue 9 contract 5).
             'test_mode_enabled=0'
         );
         Stack::cli('configure-gateway', 'noxipay',

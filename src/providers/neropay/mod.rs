@@ -3,7 +3,9 @@
 
 mod wire;
 
-use super::common::{api_decimal, body_decimal, invalid_response, parsed_or_wake_up, rejected};
+use super::common::{
+    absent_if_not_found, api_decimal, body_decimal, invalid_response, parsed_or_wake_up, rejected,
+};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
@@ -121,6 +123,11 @@ impl NeroPay {
         self.http.execute(&build)
     }
 
+    /// A link as its current state (contract 2 of issue 9). A link stays `paid` after its
+    /// transaction is refunded or voided (§N3 knows only open, paid, failed), so a paid link is
+    /// only as paid as its transaction, read through §N4: `succeeded` → paid with the amount and
+    /// currency that transaction settled; refunded, partial_refunded, cancelled, failed → that
+    /// state; no readable transaction that belongs to the link → `unknown`, never paid.
     fn link_from(&self, data: Value, fallback: Option<&Money>) -> Result<Payment> {
         let link = wire::Link::deserialize(&data)
             .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
@@ -130,27 +137,56 @@ impl NeroPay {
             (Some(a), Some(c)) => api_decimal(a, c)?,
             _ => *fallback.ok_or_else(|| invalid_response(200, "payment link without amount"))?,
         };
-        // What was paid is the succeeded transaction's amount (§N4), which need not equal what
-        // the link asked for: callers compare the two, so report the settled one once paid.
-        let settled = link
-            .transaction
-            .as_ref()
-            .filter(|t| t.status.as_deref() == Some("succeeded"));
-        let money = match settled.map(|t| (&t.amount, &t.currency)) {
-            Some((Some(a), Some(c))) if link.status.as_deref() == Some("paid") => {
-                api_decimal(a, c)?
-            }
-            _ => requested,
+        let (status, money) = match link_status(link.status.as_deref()) {
+            PaymentStatus::Paid => match self.link_transaction(&id, &link)? {
+                Some(tx) => settled_state(&tx, requested)?,
+                None => (PaymentStatus::Unknown, requested),
+            },
+            other => (other, requested),
         };
         Ok(Payment {
             id,
             reference: link.identifier.or(link.reference).unwrap_or_default(),
-            status: link_status(link.status.as_deref()),
+            status,
             checkout_url: link.checkout_url.or(link.payment_link),
             money,
+            // §N3/§N4 report no live/test mode (contract 1: null where the API is silent).
+            mode: None,
             provider: NAME,
             raw: data,
         })
+    }
+
+    /// The link's transaction as §N4 reports it now: by the id the link names (its latest
+    /// attempt), else by the link's reference (§N4 accepts `{id or reference}`). It must belong
+    /// to the link — its `payment_link_id` is the link's id, or, without that field, its `trx`
+    /// is the link's reference — or it does not count. A 404 is "no transaction".
+    fn link_transaction(
+        &self,
+        link_id: &str,
+        link: &wire::Link,
+    ) -> Result<Option<wire::Transaction>> {
+        let reference = link.reference.as_deref().filter(|r| !r.is_empty());
+        let key = match link
+            .transaction
+            .as_ref()
+            .and_then(|t| t.id.as_ref())
+            .and_then(id_string)
+        {
+            Some(tx_id) => tx_id,
+            None => match reference {
+                Some(r) => r.to_string(),
+                None => return Ok(None),
+            },
+        };
+        let Some((tx, _)) = absent_if_not_found(self.retrieve_transaction(&key))? else {
+            return Ok(None);
+        };
+        let belongs = match tx.payment_link_id.as_ref() {
+            Some(l) => id_string(l).as_deref() == Some(link_id),
+            None => reference.is_some() && tx.trx.as_deref() == reference,
+        };
+        Ok(belongs.then_some(tx))
     }
 
     fn retrieve_transaction(&self, id: &str) -> Result<(wire::Transaction, Value)> {
@@ -242,6 +278,8 @@ impl Provider for NeroPay {
             payment_id,
             reference: tx.and_then(|t| t.trx.clone()),
             money,
+            // §N5: an IPN carries no live/test mode.
+            mode: None,
             provider: NAME,
             verified,
             raw,
@@ -266,7 +304,12 @@ impl Provider for NeroPay {
             .map_or("unknown", |e| e.event_type.as_str())
             .to_string();
 
-        let (payment_id, reference, mut status, money) = match &hint.payment_id {
+        // With the module's token (hint) the link is re-read and its state comes from its own
+        // transaction (`link_from`): a transaction named in the body is never read, so a body
+        // naming another link's transaction cannot change the result (§N5: the IPN is a
+        // wake-up call). Without a hint, the body's transaction id is the only lead; its status
+        // and money are then read through §N4.
+        let (payment_id, reference, status, money) = match &hint.payment_id {
             Some(link_id) => {
                 let link = self.retrieve_payment(link_id)?;
                 (link.id, link.reference, link.status, link.money)
@@ -290,26 +333,6 @@ impl Provider for NeroPay {
                 )
             }
         };
-        // A link stays `paid` after a refund; the refund shows on its transaction (§N4). Only a
-        // transaction that belongs to this link may move the status, and only to a refund state.
-        if let (Some(_), Some(tx_id)) = (&hint.payment_id, &body_tx_id) {
-            if matches!(status, PaymentStatus::Paid) {
-                if let Ok((tx, _)) = self.retrieve_transaction(tx_id) {
-                    let same_link = tx.payment_link_id.as_ref().and_then(id_string).as_deref()
-                        == Some(payment_id.as_str())
-                        || (!reference.is_empty() && tx.trx.as_deref() == Some(reference.as_str()));
-                    let tx_status = transaction_status(tx.status.as_deref());
-                    if same_link
-                        && matches!(
-                            tx_status,
-                            PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded
-                        )
-                    {
-                        status = tx_status;
-                    }
-                }
-            }
-        }
         let id = match parsed.as_ref().map(|e| e.id.as_str()) {
             Some(id) if !id.starts_with("neropay:") => id.to_string(),
             _ => derived_id(&payment_id, status.as_str()),
@@ -321,6 +344,7 @@ impl Provider for NeroPay {
             payment_id: Some(payment_id),
             reference: Some(reference).filter(|r| !r.is_empty()),
             money: Some(money),
+            mode: None,
             provider: NAME,
             verified: Verified::Api,
             raw: parsed.map(|e| e.raw).unwrap_or(Value::Null),
@@ -353,6 +377,23 @@ fn transaction_status(s: Option<&str>) -> PaymentStatus {
         Some("partial_refunded") => PaymentStatus::PartiallyRefunded,
         Some(_) | None => PaymentStatus::Unknown,
     }
+}
+
+/// Status and money of a link from its transaction (§N4). `paid` needs the transaction's own
+/// amount and currency; without them it is `unknown`. Other states carry the transaction's money
+/// when it is readable (what was charged and is now refunded), else what the link asked for.
+fn settled_state(tx: &wire::Transaction, requested: Money) -> Result<(PaymentStatus, Money)> {
+    let status = transaction_status(tx.status.as_deref());
+    let own = match (&tx.amount, &tx.currency) {
+        (Some(a), Some(c)) => Some(api_decimal(a, c)),
+        _ => None,
+    };
+    Ok(match (status, own) {
+        (PaymentStatus::Paid, Some(money)) => (PaymentStatus::Paid, money?),
+        (PaymentStatus::Paid, None) => (PaymentStatus::Unknown, requested),
+        (other, Some(Ok(money))) => (other, money),
+        (other, Some(Err(_)) | None) => (other, requested),
+    })
 }
 
 /// §N5 event types (the seed's mapping); payouts and reader actions are acknowledged as unknown.

@@ -95,6 +95,8 @@ impl Noxipay {
             id: p.id,
             reference: p.reference.unwrap_or_default(),
             checkout_url: p.checkout_url,
+            // §X2 [ours] has no live/test field (contract 1: null where the API is silent).
+            mode: None,
             provider: NAME,
             raw,
         })
@@ -205,6 +207,7 @@ impl Provider for Noxipay {
             payment_id,
             reference,
             money,
+            mode: None,
             provider: NAME,
             verified: Verified::Signature,
             raw,
@@ -224,8 +227,11 @@ impl Provider for Noxipay {
             .clone()
             .or(event.payment_id.clone())
             .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
+        // Contract 2: the payment's current state, never the event's claim — a completed payment
+        // that was refunded or disputed since reads refunded / partially_refunded / chargeback.
         let p = self.retrieve_payment(&id)?;
         event.status = p.status;
+        event.mode = p.mode;
         event.money = Some(p.money);
         event.payment_id = Some(p.id);
         event.reference = Some(p.reference)

@@ -6,13 +6,15 @@ mod wire;
 
 pub use query::{build as http_build_query, parse as parse_php_form};
 
-use super::common::{api_minor, body_minor, invalid_response, parsed_or_wake_up, rejected};
+use super::common::{
+    absent_if_not_found, api_minor, body_minor, invalid_response, parsed_or_wake_up, rejected,
+};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
-use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
+use crate::webhook::{self, Event, Headers, Mode, PaymentStatus, Scheme, Verified};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -137,34 +139,6 @@ impl Payrexx {
         Ok((gw, data))
     }
 
-    /// What a transaction actually settled: `Transaction/{id}` carries the paid amount and
-    /// currency (§P3), which need not be what the Gateway asked for.
-    fn settled(&self, tx: &wire::Transaction) -> Result<Option<Money>> {
-        let Some(tid) = tx.id.as_ref().and_then(id_string) else {
-            return Ok(None);
-        };
-        let data = self.first_of(self.call(
-            Method::Get,
-            &format!("Transaction/{}/", path_segment(&tid)?),
-            Map::new(),
-        ))?;
-        let t: wire::Transaction = wire::Transaction::deserialize(&data)
-            .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
-        let Some(inv) = t.invoice.as_ref() else {
-            return Ok(None);
-        };
-        let currency = inv
-            .currency_alpha3
-            .clone()
-            .or(inv.currency.clone())
-            .unwrap_or_default();
-        match inv.total_amount.as_ref().or(t.amount.as_ref()) {
-            Some(amount) => Ok(Some(api_minor(amount, &currency)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// `chosen`: the transaction whose facts count (the latest one unless a webhook named one).
     fn payment_from(
         &self,
         gw: wire::Gateway,
@@ -172,6 +146,42 @@ impl Payrexx {
         chosen: Option<&wire::Transaction>,
     ) -> Result<Payment> {
         let id = id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
+        let now = self.current(&gw, chosen)?;
+        Ok(Payment {
+            id,
+            reference: gw.reference_id.clone().unwrap_or_default(),
+            status: now.status,
+            checkout_url: gw.link.clone(),
+            money: now.money,
+            mode: now.mode,
+            provider: NAME,
+            raw,
+        })
+    }
+
+    /// `Transaction/{id}` (§P3), or `None` when the API has no such transaction.
+    fn transaction(&self, tid: &str) -> Result<Option<wire::Transaction>> {
+        let read = self.first_of(self.call(
+            Method::Get,
+            &format!("Transaction/{}/", path_segment(tid)?),
+            Map::new(),
+        ));
+        match absent_if_not_found(read)? {
+            Some(data) => wire::Transaction::deserialize(&data)
+                .map(Some)
+                .map_err(|_| invalid_response(200, "transaction has an unexpected shape")),
+            None => Ok(None),
+        }
+    }
+
+    /// The gateway's current state (contract 2 of issue 9). A Gateway stays `confirmed` after
+    /// its transaction is refunded or charged back, so the state is the transaction's, read
+    /// through `Transaction/{id}` (§P3), which also carries the settled amount, currency and
+    /// `mode`. `chosen` is the transaction a webhook named (when it is one of the gateway's);
+    /// otherwise the latest. A waiting transaction is pending without a second read (§P4 API
+    /// budget); a gateway that says paid without a readable transaction of its own is `unknown`.
+    fn current(&self, gw: &wire::Gateway, chosen: Option<&wire::Transaction>) -> Result<Current> {
+        let gid = id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
         let requested = api_minor(
             gw.amount
                 .as_ref()
@@ -183,39 +193,102 @@ impl Payrexx {
             .iter()
             .flat_map(|i| i.transactions.iter())
             .next_back();
-        let tx = chosen.or(last);
-        let status = match tx.and_then(|t| t.status.as_deref()) {
-            Some(s) => transaction_status(s),
-            None => transaction_status(gw.status.as_deref().unwrap_or("")),
-        };
-        let money = match (status, tx) {
-            (
-                PaymentStatus::Pending
-                | PaymentStatus::Unknown
-                | PaymentStatus::Failed
-                | PaymentStatus::Cancelled,
-                _,
-            )
-            | (_, None) => requested,
-            (
-                PaymentStatus::Paid
-                | PaymentStatus::Authorized
-                | PaymentStatus::Refunded
-                | PaymentStatus::PartiallyRefunded
-                | PaymentStatus::Chargeback,
-                Some(t),
-            ) => self.settled(t)?.unwrap_or(requested),
-        };
-        Ok(Payment {
-            id,
-            reference: gw.reference_id.clone().unwrap_or_default(),
+        let unread = |status_text: String, status, key| Current {
+            status_text,
             status,
-            checkout_url: gw.link.clone(),
-            money,
-            provider: NAME,
-            raw,
-        })
+            money: requested,
+            mode: None,
+            key,
+        };
+        let Some(tx) = chosen.or(last) else {
+            let text = gw.status.clone().unwrap_or_default();
+            let status = match text.as_str() {
+                "waiting" => PaymentStatus::Pending,
+                _ => PaymentStatus::Unknown,
+            };
+            return Ok(unread(text, status, None));
+        };
+        let brief_text = tx.status.clone().unwrap_or_default();
+        let key = tx.uuid.clone();
+        if transaction_status(&brief_text) == PaymentStatus::Pending {
+            return Ok(unread(brief_text, PaymentStatus::Pending, key));
+        }
+        let Some(tid) = tx.id.as_ref().and_then(id_string) else {
+            return Ok(unread(brief_text, PaymentStatus::Unknown, key));
+        };
+        let Some(full) = self.transaction(&tid)? else {
+            return Ok(unread(brief_text, PaymentStatus::Unknown, key));
+        };
+        let same_tx = full
+            .id
+            .as_ref()
+            .is_none_or(|i| id_string(i).as_deref() == Some(&tid));
+        let same_gateway = full
+            .invoice
+            .as_ref()
+            .and_then(|i| i.payment_request_id.as_ref())
+            .is_none_or(|g| id_string(g).as_deref() == Some(gid.as_str()));
+        if !(same_tx && same_gateway) {
+            return Ok(unread(brief_text, PaymentStatus::Unknown, key));
+        }
+        Ok(facts(&full, Some(requested))?.with_key_fallback(key))
     }
+}
+
+/// A payment's state as derived from its transaction.
+struct Current {
+    /// The provider's own status word (for the event id `payrexx:<uuid>:<status>`, §P4).
+    status_text: String,
+    status: PaymentStatus,
+    money: Money,
+    mode: Option<Mode>,
+    key: Option<String>,
+}
+
+impl Current {
+    fn with_key_fallback(mut self, key: Option<String>) -> Current {
+        self.key = self.key.or(key);
+        self
+    }
+}
+
+/// The facts of a `Transaction/{id}` answer (§P3). `confirmed` counts as paid only with the
+/// transaction's own amount and currency; other states fall back to `requested` when the amount
+/// is missing (they record no money). Without `requested` a missing amount is an error.
+fn facts(full: &wire::Transaction, requested: Option<Money>) -> Result<Current> {
+    let status_text = full.status.clone().unwrap_or_default();
+    let mut status = transaction_status(&status_text);
+    let settled = full.invoice.as_ref().and_then(|inv| {
+        let currency = inv
+            .currency_alpha3
+            .clone()
+            .or(inv.currency.clone())
+            .unwrap_or_default();
+        inv.total_amount
+            .as_ref()
+            .or(full.amount.as_ref())
+            .map(|a| api_minor(a, &currency))
+    });
+    let money = match settled {
+        Some(Ok(m)) => m,
+        Some(Err(e)) if status == PaymentStatus::Paid || requested.is_none() => return Err(e),
+        Some(Err(_)) | None => match requested {
+            Some(r) => {
+                if status == PaymentStatus::Paid {
+                    status = PaymentStatus::Unknown;
+                }
+                r
+            }
+            None => return Err(invalid_response(200, "transaction without amount")),
+        },
+    };
+    Ok(Current {
+        status_text,
+        status,
+        money,
+        mode: full.mode.as_deref().and_then(Mode::from_payrexx),
+        key: full.uuid.clone(),
+    })
 }
 
 impl Provider for Payrexx {
@@ -283,6 +356,7 @@ impl Provider for Payrexx {
                 payment_id: None,
                 reference: None,
                 money: None,
+                mode: None,
                 provider: NAME,
                 verified,
                 raw,
@@ -316,6 +390,9 @@ impl Provider for Payrexx {
                 .clone()
                 .or_else(|| invoice.and_then(|i| i.reference_id.clone())),
             money,
+            // §P4 `transaction.mode`; as a claim of the body it is reported, never trusted:
+            // confirmWebhook re-reads it from `Transaction/{id}`.
+            mode: tx.mode.as_deref().and_then(Mode::from_payrexx),
             provider: NAME,
             verified,
             raw,
@@ -351,41 +428,26 @@ impl Provider for Payrexx {
             .as_ref()
             .map_or_else(|| "unknown".to_string(), |e| e.event_type.clone());
 
-        // §P4: the status, amount and currency used are the API's, never the body's.
-        let (payment_id, reference, status_text, money, key) = if let Some(gid) = gateway_id {
+        // §P4: the status, amount, currency and mode used are the API's, never the body's.
+        let (payment_id, reference, now) = if let Some(gid) = gateway_id {
             let (gw, _) = self.gateway(&gid)?;
-            let txs: Vec<&wire::Transaction> = gw
+            let matching = gw
                 .invoices
                 .iter()
                 .flat_map(|i| i.transactions.iter())
-                .collect();
-            let matching = txs.iter().rev().find(|t| {
-                (body_uuid.is_some() && t.uuid == body_uuid)
-                    || (body_tx_id.is_some() && t.id.as_ref().and_then(id_string) == body_tx_id)
-            });
-            let chosen = matching.or(txs.last());
-            let status_text = chosen
-                .and_then(|t| t.status.clone())
-                .or(gw.status.clone())
-                .unwrap_or_default();
-            let key = chosen
-                .and_then(|t| t.uuid.clone())
-                .unwrap_or_else(|| format!("gateway-{gid}"));
-            let chosen_tx = chosen.map(|t| wire::Transaction {
-                id: t.id.clone(),
-                uuid: t.uuid.clone(),
-                status: t.status.clone(),
-                amount: t.amount.clone(),
-                reference_id: None,
-                invoice: None,
-            });
-            let payment = self.payment_from(gw, Value::Null, chosen_tx.as_ref())?;
+                .rev()
+                .find(|t| {
+                    (body_uuid.is_some() && t.uuid == body_uuid)
+                        || (body_tx_id.is_some() && t.id.as_ref().and_then(id_string) == body_tx_id)
+                });
+            let now = self.current(&gw, matching)?;
+            let id =
+                id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
+            let key = now.key.clone();
             (
-                payment.id,
-                payment.reference,
-                status_text,
-                payment.money,
-                key,
+                id,
+                gw.reference_id.clone().unwrap_or_default(),
+                now.with_key_fallback(key.or_else(|| Some(format!("gateway-{gid}")))),
             )
         } else {
             let tid = body_tx_id
@@ -395,39 +457,23 @@ impl Provider for Payrexx {
                 &format!("Transaction/{}/", path_segment(&tid)?),
                 Map::new(),
             ))?;
-            let tx: wire::Transaction = serde_json::from_value(data)
+            let full = wire::Transaction::deserialize(&data)
                 .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
-            let inv = tx
-                .invoice
-                .as_ref()
-                .ok_or_else(|| invalid_response(200, "transaction without invoice"))?;
-            let currency = inv
-                .currency_alpha3
-                .clone()
-                .or(inv.currency.clone())
-                .unwrap_or_default();
-            let amount = inv
-                .total_amount
-                .clone()
-                .or(tx.amount.clone())
-                .ok_or_else(|| invalid_response(200, "transaction without amount"))?;
-            let money = api_minor(&amount, &currency)?;
-            let key = tx.uuid.clone().unwrap_or_else(|| tid.clone());
-            (
-                tid,
-                tx.reference_id.unwrap_or_default(),
-                tx.status.unwrap_or_default(),
-                money,
-                key,
-            )
+            if full.invoice.is_none() {
+                return Err(invalid_response(200, "transaction without invoice"));
+            }
+            let now = facts(&full, None)?.with_key_fallback(Some(tid.clone()));
+            (tid, full.reference_id.clone().unwrap_or_default(), now)
         };
+        let key = now.key.clone().unwrap_or_default();
         Ok(Event {
-            id: format!("payrexx:{key}:{status_text}"),
+            id: format!("payrexx:{key}:{}", now.status_text),
             event_type,
-            status: transaction_status(&status_text),
+            status: now.status,
             payment_id: Some(payment_id),
             reference: Some(reference).filter(|r| !r.is_empty()),
-            money: Some(money),
+            money: Some(now.money),
+            mode: now.mode,
             provider: NAME,
             verified: Verified::Api,
             raw: parsed.map(|e| e.raw).unwrap_or(Value::Null),

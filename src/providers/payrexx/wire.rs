@@ -56,6 +56,9 @@ pub struct Transaction {
     pub amount: Option<Value>,
     #[serde(default)]
     pub reference_id: Option<String>,
+    /// `TEST` or `LIVE` (§P3 `Transaction/{id}`, §P4 webhook).
+    #[serde(default)]
+    pub mode: Option<String>,
     #[serde(default)]
     pub invoice: Option<Invoice>,
 }
