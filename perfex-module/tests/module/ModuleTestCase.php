@@ -298,7 +298,7 @@ abstract class ModuleTestCase extends TestCase
         return array_column(Stack::rows('SELECT description FROM tblactivity_log WHERE id > ' . $since . ' ORDER BY id'), 'description');
     }
 
-    protected function attempt(array $payment): array
+    protected function attemptNow(array $payment): array
     {
         return Stack::one('SELECT * FROM tblpaybridge_payments WHERE id = ' . (int) $payment['id']);
     }

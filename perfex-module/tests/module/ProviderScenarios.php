@@ -408,7 +408,7 @@ abstract class ProviderScenarios extends ModuleTestCase
 
         $this->assertSame([200, 'rejected', 'currency_mismatch'], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
-        $this->assertSame(['rejected', 'currency_mismatch'], [$this->attempt($payment)['status'], $this->attempt($payment)['error_code']]);
+        $this->assertSame(['rejected', 'currency_mismatch'], [$this->attemptNow($payment)['status'], $this->attemptNow($payment)['error_code']]);
         $sent = $this->notificationsSince($notifications);
         $this->assertNotEmpty($sent, 'staff were notified');
         $this->assertSame('paybridge_notification_rejected', $sent[0]['description']);
@@ -438,7 +438,7 @@ abstract class ProviderScenarios extends ModuleTestCase
 
         $this->assertSame([200, 'recorded', 'overpaid'], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
         $this->assertCount(2, $this->paymentRecords($invoice['id']), 'the second payment is recorded, not dropped');
-        $this->assertSame(['overpaid', 'overpaid'], [$this->attempt($second)['status'], $this->attempt($second)['error_code']]);
+        $this->assertSame(['overpaid', 'overpaid'], [$this->attemptNow($second)['status'], $this->attemptNow($second)['error_code']]);
         $sent = $this->notificationsSince($notifications);
         $this->assertNotEmpty($sent, 'staff were notified');
         $this->assertSame('paybridge_notification_overpaid', $sent[0]['description']);
@@ -476,7 +476,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->control($payment['provider_payment_id'], 'pay', ['amount' => '9.00', 'deliver' => true]);
 
         $this->assertNotNull($this->eventWithReason($payment, 'amount_mismatch'));
-        $this->assertSame(['rejected', 'amount_mismatch'], [$this->attempt($payment)['status'], $this->attempt($payment)['error_code']]);
+        $this->assertSame(['rejected', 'amount_mismatch'], [$this->attemptNow($payment)['status'], $this->attemptNow($payment)['error_code']]);
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertNotEmpty(preg_grep('/' . preg_quote($payment['provider_payment_id'], '/') . '.*amount_mismatch/', $this->activitySince($activity)));
         $this->assertSame('paybridge_notification_rejected', $this->notificationsSince($notifications)[0]['description'] ?? null);
@@ -495,7 +495,7 @@ abstract class ProviderScenarios extends ModuleTestCase
 
         $this->visitReturnUrl($payment);
 
-        $this->assertSame('paid', $this->attempt($payment)['status']);
+        $this->assertSame('paid', $this->attemptNow($payment)['status']);
         $events = $this->events((int) $payment['id']);
         $this->assertSame(['pending', 'logged', 'stale_status'], [end($events)['status'], end($events)['outcome'], end($events)['reason_code']]);
     }
