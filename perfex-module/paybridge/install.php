@@ -30,10 +30,12 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_payment
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// One row per provider event (UNIQUE provider + event id, the issue's first guard): a redelivery of an
-// event already processed is a duplicate. Return-URL and admin re-check reads have no provider event id;
-// they use a derived one ("return:<provider payment id>"). Provider ids are unique per provider: the
-// sandbox never reuses them either (ids grow with wall-clock time).
+// One row per event of a payment (UNIQUE payment row + event id, the first guard): a redelivery of an
+// event already processed for that payment is a duplicate, and no one can occupy another payment's key.
+// Event ids live in namespaces (Paybridge_model::event_key): "evt:<id>" for a provider event whose
+// signature was verified, "api:<status>:<hash>" for an unverified body (derived from what the API returned:
+// provider, payment id, status, amount, refund id), "read:<source>:<status>:<hash>" for the module's own
+// return / re-check / cron reads. A repeat of a stored key only bumps `repeats` (bounded growth).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events` (
     `id` int(11) NOT NULL AUTO_INCREMENT,
     `provider` varchar(20) NOT NULL,
@@ -49,9 +51,12 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events`
     `verified` varchar(20) NOT NULL DEFAULT '',
     `amount` varchar(32) NULL DEFAULT NULL,
     `currency` char(3) NULL DEFAULT NULL,
+    `body_hash` char(64) NULL DEFAULT NULL,
+    `repeats` int(11) NOT NULL DEFAULT 0,
+    `last_seen_at` datetime NULL DEFAULT NULL,
     `created_at` datetime NOT NULL,
     PRIMARY KEY (`id`),
-    UNIQUE KEY `uk_provider_event` (`provider`, `event_id`),
+    UNIQUE KEY `uk_payment_row_event` (`payment_row_id`, `event_id`),
     KEY `payment_row_id` (`payment_row_id`),
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
@@ -83,7 +88,6 @@ $paybridgeIndex = static function (string $table, string $key) use ($CI): bool {
 };
 $paybridgeRekey = [
     // table => [old unique key, new unique key, its second column, plain keys that must exist]
-    'paybridge_events'   => ['uk_payment_event', 'uk_provider_event', 'event_id', ['payment_row_id']],
     'paybridge_recorded' => ['uk_payment_row', 'uk_provider_payment', 'provider_payment_id', ['payment_row_id']],
 ];
 foreach ($paybridgeRekey as $table => [$oldKey, $newKey, $column, $plainKeys]) {
@@ -104,9 +108,38 @@ foreach ($paybridgeRekey as $table => [$oldKey, $newKey, $column, $plainKeys]) {
     }
 }
 // Plain keys made redundant by the unique ones.
-foreach (['paybridge_events' => 'provider_event', 'paybridge_recorded' => 'provider_payment'] as $table => $redundant) {
+foreach (['paybridge_recorded' => 'provider_payment'] as $table => $redundant) {
     if ($paybridgeIndex($table, $redundant)) {
         $CI->db->query('ALTER TABLE `' . db_prefix() . $table . '` DROP INDEX `' . $redundant . '`');
+    }
+}
+
+// Issue 9: events are unique per payment row (uk_payment_row_event), no longer per provider, so a token or
+// a forged body can only ever touch its own payment's keys. Existing tables: new columns, the new key
+// (rows that would collide get a "#<row id>" suffix; nothing is deleted), then the old keys go.
+$paybridgeColumn = static function (string $table, string $column) use ($CI): bool {
+    return (bool) $CI->db->query('SHOW COLUMNS FROM `' . db_prefix() . $table . '` LIKE ' . $CI->db->escape($column))->row();
+};
+$paybridgeEvents = '`' . db_prefix() . 'paybridge_events`';
+foreach ([
+    'body_hash'    => 'char(64) NULL DEFAULT NULL AFTER `currency`',
+    'repeats'      => 'int(11) NOT NULL DEFAULT 0 AFTER `body_hash`',
+    'last_seen_at' => 'datetime NULL DEFAULT NULL AFTER `repeats`',
+] as $column => $definition) {
+    if (!$paybridgeColumn('paybridge_events', $column)) {
+        $CI->db->query('ALTER TABLE ' . $paybridgeEvents . ' ADD COLUMN `' . $column . '` ' . $definition);
+    }
+}
+if (!$paybridgeIndex('paybridge_events', 'uk_payment_row_event')) {
+    $CI->db->query('UPDATE ' . $paybridgeEvents . ' t JOIN (SELECT `payment_row_id`, `event_id`, MIN(`id`) AS keep_id FROM ' . $paybridgeEvents
+        . ' WHERE `payment_row_id` IS NOT NULL GROUP BY `payment_row_id`, `event_id` HAVING COUNT(*) > 1) d'
+        . ' ON d.`payment_row_id` = t.`payment_row_id` AND d.`event_id` = t.`event_id`'
+        . " SET t.`event_id` = CONCAT(LEFT(t.`event_id`, 170), '#', t.`id`) WHERE t.`id` <> d.keep_id");
+    $CI->db->query('ALTER TABLE ' . $paybridgeEvents . ' ADD UNIQUE KEY `uk_payment_row_event` (`payment_row_id`, `event_id`)');
+}
+foreach (['uk_provider_event', 'uk_payment_event', 'provider_event'] as $old) {
+    if ($paybridgeIndex('paybridge_events', $old)) {
+        $CI->db->query('ALTER TABLE ' . $paybridgeEvents . ' DROP INDEX `' . $old . '`');
     }
 }
 

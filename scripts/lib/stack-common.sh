@@ -366,6 +366,8 @@ setup_standin() {
     settings=(active=1 "secret_key=$NEROPAY_SECRET_KEY" "base_url=${sbx:+$sbx/neropay/v2}" currencies=EUR,GBP,USD test_mode_enabled=1)
     if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then settings+=("webhook_secret=$NEROPAY_WEBHOOK_SECRET"); fi
     configure_gateway neropay "${settings[@]}"
+    # Payrexx reports each transaction's mode and the sandbox's default is LIVE (sandbox/README.md): the
+    # gateway is live, as on a live instance; a TEST transaction is then refused with other_mode.
     configure_gateway payrexx active=1 "instance=$PAYREXX_INSTANCE" "secret_key=$PAYREXX_SECRET_KEY" \
       "base_url=${sbx:+$sbx/payrexx/v1.14}" currencies=CHF,EUR,USD,JPY,KWD test_mode_enabled=0
     configure_gateway noxipay active=1 "secret_key=$NOXIPAY_SECRET_KEY" "webhook_secret=$NOXIPAY_WEBHOOK_SECRET" \

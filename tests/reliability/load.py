@@ -172,7 +172,9 @@ def main():
     unpaid_ok = all(st.payments_for(i["id"]) == 0 for i in invoices if not i["paid"])
     recorded = sum(st.payments_for(i["id"]) for i in invoices)
     # 503 is the module's "retry later" (issue 9 item 4) and allowed for hostile bodies only.
-    five_xx = sum(1 for c, s, _, _ in results if (s >= 500 and not (c == "hostile" and s == 503)) or s == 0)
+    # 503 is expected for hostile bodies and for a valid "paid" event of a payment the API still says is
+    # pending (issue 9 item 4: never acknowledged, the provider retries after Retry-After).
+    five_xx = sum(1 for c, s, _, _ in results if (s >= 500 and not (c in ("hostile", "valid_unpaid") and s == 503)) or s == 0)
     panic_in_logs = panics_logged_since(st, log_marks)
     forged_in = sum(st.payments_for(i["id"]) for i in invoices if not i["paid"])
     report = {
@@ -198,7 +200,7 @@ def main():
     }
     print(json.dumps(report, indent=2))
     ok = paid_ok and unpaid_ok and five_xx == 0 and len(results) == len(plan) and not panic_answers and not panic_in_logs
-    expected = {"forged": {401}, "stale": {401}, "valid": {200}, "valid_unpaid": {200}, "malformed": {400, 401, 404, 413},
+    expected = {"forged": {401}, "stale": {401}, "valid": {200}, "valid_unpaid": {503}, "malformed": {400, 401, 404, 413},
                 "hostile": {200, 400, 401, 404, 409, 413, 422, 503}}
     for cat, counts in by_cat.items():
         bad = set(counts) - expected[cat]

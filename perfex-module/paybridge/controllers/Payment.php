@@ -24,7 +24,13 @@ class Payment extends App_Controller
         }
         $invoiceUrl = $this->paybridge_model->invoice_url((int) $payment->invoice_id);
 
-        [$type, $message] = $this->confirm($gateway, $payment);
+        try {
+            [$type, $message] = $this->confirm($gateway, $payment);
+        } catch (Throwable $e) {
+            // Issue 9 item 1: whatever failed, the customer gets the invoice page and a neutral message.
+            log_message('error', 'paybridge: return URL failed (' . get_class($e) . ')');
+            [$type, $message] = ['warning', _l('paybridge_payment_pending')];
+        }
         set_alert($type, $message);
         redirect($invoiceUrl);
     }

@@ -16,19 +16,36 @@ class Webhook extends App_Controller
 {
     private const MAX_BODY = 1048576;
 
+    /** Seconds a provider is asked to wait before retrying an event whose money is not settled yet. */
+    private const RETRY_AFTER = 60;
+
     public function neropay($token = '')
     {
-        $this->handle('neropay', (string) $token);
+        $this->guarded('neropay', (string) $token);
     }
 
     public function payrexx($token = '')
     {
-        $this->handle('payrexx', (string) $token);
+        $this->guarded('payrexx', (string) $token);
     }
 
     public function noxipay($token = '')
     {
-        $this->handle('noxipay', (string) $token);
+        $this->guarded('noxipay', (string) $token);
+    }
+
+    /**
+     * Whatever fails below (an extension \Error, a TypeError, a database driver that throws), the caller
+     * gets 503 + a short reason, never a 500 and never an exception message (issue 9 item 1).
+     */
+    private function guarded(string $provider, string $token): void
+    {
+        try {
+            $this->handle($provider, $token);
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: webhook ' . $provider . ' failed (' . get_class($e) . ')');
+            $this->respond(503, ['error' => 'internal_error']);
+        }
     }
 
     private function handle(string $provider, string $token): void
@@ -56,12 +73,16 @@ class Webhook extends App_Controller
         $headers = $this->headers();
         try {
             $this->load->model('paybridge/paybridge_model');
-            $model  = $this->paybridge_model;
+            $model = $this->paybridge_model;
+        } catch (Throwable $e) {
+            $this->respond(503, ['error' => 'database_unavailable']);
+        }
+        try {
             $client = $gateway->client(Paybridge_gateway_base::WEBHOOK_CLIENT);
         } catch (\PayBridge\Exception\PayBridgeException $e) {
             $this->fail($model, $provider, 503, $e->getErrorCode());
         } catch (Throwable $e) {
-            $this->respond(503, ['error' => 'database_unavailable']);
+            $this->fail($model, $provider, 503, 'internal_error');
         }
 
         // Offline first: signature (where configured or documented) on the raw bytes, then the body's
@@ -78,10 +99,16 @@ class Webhook extends App_Controller
             $this->fail($model, $provider, 401, $e->getErrorCode());
         } catch (\PayBridge\Exception\PayBridgeException $e) {
             $this->fail($model, $provider, 503, $e->getErrorCode()); // config (e.g. Noxipay without webhook secret)
+        } catch (Throwable $e) {
+            // Not a typed exception (e.g. an \Error from the extension on hostile bytes): the body is
+            // unusable. With a token it is not needed (the re-read below); without one, nothing to find.
+            log_message('error', 'paybridge: parseWebhook failed (' . get_class($e) . ')');
+            if ($token === '') {
+                $this->fail($model, $provider, 400, 'invalid_payload');
+            }
         }
-        if ($parsed !== null && ($ignored = $gateway->ignoredReason($parsed)) !== null) {
-            $this->respond(200, ['result' => 'ignored', 'reason' => $ignored]);
-        }
+        // The mode (other_mode) is no longer judged from the body: record() compares the mode the API
+        // reports on every path, and staff see the refusal (issue 9 item 2).
 
         try {
             if ($token !== '') {
@@ -124,6 +151,20 @@ class Webhook extends App_Controller
         } catch (Throwable $e) {
             $this->fail($model, $provider, 503, 'internal_error');
         }
+
+        // Issue 9 item 4: the event claims success (a body saying paid, or one that could not be read) but
+        // the API still says the money is not settled: never acknowledge, so the provider retries.
+        $claimsSuccess = $parsed === null || ($parsed['status'] ?? '') === 'paid';
+        if ($claimsSuccess && in_array((string) ($event['status'] ?? ''), ['pending', 'authorized'], true)) {
+            header('Retry-After: ' . self::RETRY_AFTER);
+            $this->respond(503, ['error' => 'payment_not_settled']);
+        }
+
+        // What record() needs to key the event (issue 9 item 5): only a signature-verified body's own
+        // event id is trusted; the raw body itself is never stored, only its hash.
+        $event['body_verified'] = $parsed !== null ? (string) ($parsed['verified'] ?? 'none') : 'none';
+        $event['body_event_id'] = $parsed !== null ? (string) ($parsed['id'] ?? '') : '';
+        $event['body_hash']     = hash('sha256', $raw);
 
         $result = $model->record($event, $payment, $gateway, 'webhook');
         if ($readClaim !== null && $result['http'] >= 500 && $result['reason'] === 'database_unavailable') {

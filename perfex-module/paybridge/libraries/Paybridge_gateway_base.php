@@ -11,8 +11,11 @@ require_once __DIR__ . '/Paybridge_money.php';
  */
 abstract class Paybridge_gateway_base extends App_gateway
 {
-    /** Webhooks must be answered well within 2 s: at most two short API reads, no retries. */
-    public const WEBHOOK_CLIENT = ['timeout_ms' => 900, 'connect_timeout_ms' => 500, 'max_retries' => 0];
+    /**
+     * Webhook re-reads (contract 3, issue 9 item 10): up to ~5 s in all, one retry only when no byte of the
+     * request was sent (a cold TLS connection must not become a 503 that burns the provider's few retries).
+     */
+    public const WEBHOOK_CLIENT = ['timeout_ms' => 2400, 'connect_timeout_ms' => 1000, 'max_retries' => 1, 'retry' => 'unsent'];
 
     /** Customer-facing calls (create, return URL, admin re-check) may retry with the same idempotency key. */
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
@@ -74,12 +77,6 @@ abstract class Paybridge_gateway_base extends App_gateway
     public function hasGlobalWebhookUrl(): bool
     {
         return false;
-    }
-
-    /** A reason code when a verified, parsed webhook must be acknowledged and ignored (e.g. other mode). */
-    public function ignoredReason(array $parsedEvent): ?string
-    {
-        return null;
     }
 
     protected function testMode(): bool

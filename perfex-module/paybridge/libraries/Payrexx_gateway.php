@@ -54,12 +54,4 @@ class Payrexx_gateway extends Paybridge_gateway_base
     {
         return true;
     }
-
-    /** §P4: `transaction.mode` is TEST or LIVE; an event of the other mode is acknowledged, never recorded. */
-    public function ignoredReason(array $parsedEvent): ?string
-    {
-        $mode = strtoupper((string) ($parsedEvent['raw']['transaction']['mode'] ?? ''));
-
-        return ($mode === 'TEST' && !$this->testMode()) || ($mode === 'LIVE' && $this->testMode()) ? 'other_mode' : null;
-    }
 }

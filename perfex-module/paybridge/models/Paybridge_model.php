@@ -3,10 +3,10 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Payment attempts, events, and THE recording path shared by every provider's webhook, the return URL
- * and the admin re-check. In ONE database transaction: insert the event (UNIQUE provider + event id) and
- * the payment (UNIQUE provider + provider payment id), and only then addPayment(). Perfex itself has no
- * duplicate guard (perfex.md "Recording").
+ * Payment attempts, events, and THE recording path shared by every provider's webhook, the return URL,
+ * the admin re-check and the cron. In ONE database transaction: insert the event (UNIQUE payment row +
+ * event key, see event_key()) and the payment (UNIQUE provider + provider payment id), check the invoice
+ * as it is now, and only then addPayment(). Perfex itself has no duplicate guard (perfex.md "Recording").
  */
 class Paybridge_model extends App_Model
 {
@@ -211,16 +211,25 @@ class Paybridge_model extends App_Model
     // ------------------------------------------------------------------ recording
 
     /**
-     * Records one normalized, API-verified event for a payment row.
+     * Records one normalized, API-verified event for a payment row. Every recording path (webhook, return
+     * URL, admin re-check, cron reconciliation) goes through here (contract 6).
      *
-     * @param array  $event   normalized event/payment from the extension (status, amount, currency, id, …)
-     * @param object $payment paybridge_payments row the event was resolved to (via token or admin id)
-     * @param string $source  webhook | return | recheck
+     * @param array  $event   normalized event/payment from the extension (status, amount, currency, id, mode,
+     *                        …); the webhook controller adds `body_event_id` / `body_verified` (what
+     *                        parseWebhook said of the raw body) and `body_hash` (sha256 of the raw body)
+     * @param object $payment paybridge_payments row the event was resolved to (via token, provider id or admin id)
+     * @param string $source  webhook | return | recheck | cron
      * @return array{http:int, result:string, reason:string}
      */
     public function record(array $event, object $payment, Paybridge_gateway_base $gateway, string $source): array
     {
-        [$outcome, $reason] = $this->decide($event, $payment);
+        try {
+            [$outcome, $reason] = $this->decide($event, $payment, $gateway);
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: decide failed (' . get_class($e) . ')');
+
+            return ['http' => 503, 'result' => 'error', 'reason' => 'internal_error'];
+        }
 
         for ($try = 1; ; $try++) {
             if ($source === 'webhook' && $try === 1) {
@@ -232,11 +241,14 @@ class Paybridge_model extends App_Model
                     // The failure will show up again on the first INSERT, inside the try below.
                 }
             }
+            $this->notified = [];
             try {
-                return $this->record_once($event, $payment, $gateway, $source, $outcome, $reason);
+                $result = $this->record_once($event, $payment, $gateway, $source, $outcome, $reason);
             } catch (Throwable $e) {
-                $this->rollback_quietly();
+                // CI3 with db_debug off throws nothing and error() describes only the LAST statement: the
+                // number is read before the ROLLBACK (which would reset it), then the transaction is undone.
                 $code = $this->error_code($e);
+                $this->rollback_quietly();
                 // InnoDB may pick a duplicate-key waiter as deadlock victim; one retry is enough.
                 // A lock wait timeout (1205) is not retried here: the provider retries instead.
                 if ($try < 2 && $code === self::DEADLOCK) {
@@ -246,13 +258,50 @@ class Paybridge_model extends App_Model
 
                 return ['http' => 503, 'result' => 'error', 'reason' => 'database_unavailable'];
             }
+            if ($this->notified && function_exists('pusher_trigger_notification')) {
+                try {
+                    pusher_trigger_notification($this->notified);
+                } catch (Throwable $e) {
+                    // Real-time push is a courtesy; the notification rows are committed.
+                }
+            }
+
+            return $result;
         }
     }
 
+    /** Staff ids notified by the current recording (pushed after the commit). @var int[] */
+    private array $notified = [];
+
+    /**
+     * Attempt statuses by progress, so a payment never moves backwards (a late "pending" read after "paid"
+     * is logged, not applied). 1: not paid yet, 2: paid (or paid but refused), 3: after payment.
+     */
+    private const STATUS_RANK = [
+        'creating' => 0, 'create_failed' => 0,
+        'pending' => 1, 'open' => 1, 'waiting' => 1, 'authorized' => 1, 'failed' => 1, 'cancelled' => 1,
+        'expired' => 1, 'unknown' => 1,
+        'paid' => 2, 'overpaid' => 2, 'rejected' => 2,
+        'refunded' => 3, 'partially_refunded' => 3, 'chargeback' => 3,
+    ];
+
+    /** The gateway's configured mode (contract 1): test_mode_enabled '1' → test, else live. */
+    private function gateway_mode(Paybridge_gateway_base $gateway): string
+    {
+        return $gateway->getSetting('test_mode_enabled') === '1' ? 'test' : 'live';
+    }
+
     /** What the verified facts allow, before touching the database. @return array{0:string,1:string} */
-    private function decide(array $event, object $payment): array
+    private function decide(array $event, object $payment, Paybridge_gateway_base $gateway): array
     {
         $status = (string) ($event['status'] ?? 'unknown');
+        // Contract 1 / issue 9 item 2: a payment of the other mode (a Payrexx TEST transaction on a live
+        // instance) is never money for this shop, on every path. Refused when it claims paid (staff are
+        // told), ignored otherwise. A null mode means the provider does not report one.
+        $mode = $event['mode'] ?? null;
+        if ($mode !== null && $mode !== '' && strtolower((string) $mode) !== $this->gateway_mode($gateway)) {
+            return [$status === 'paid' ? 'rejected' : 'ignored', 'other_mode'];
+        }
         switch ($status) {
             case 'paid':
                 $eventPaymentId = (string) ($event['payment_id'] ?? '');
@@ -293,118 +342,329 @@ class Paybridge_model extends App_Model
         }
     }
 
+    /**
+     * The dedup key of an event, unique per payment row (issue 9 item 5), in namespaces no caller can cross:
+     *  - "evt:<provider event id>" only for a body whose signature the extension verified;
+     *  - "api:<status>:<hash>" for an unverified webhook: the body is only a wake-up call, so its id is
+     *    worthless; the key is derived from what the API returned (provider, payment id, status, amount,
+     *    currency, mode, refund id when reported). Any number of junk bodies make one row per API state;
+     *  - "read:<source>:<status>:<hash>" for the module's own return / re-check / cron reads, same facts.
+     */
+    private function event_key(array $event, object $payment, string $source): string
+    {
+        $status = substr((string) ($event['status'] ?? 'unknown'), 0, 30);
+        $bodyId = (string) ($event['body_event_id'] ?? '');
+        if ($source === 'webhook' && ($event['body_verified'] ?? '') === 'signature' && $bodyId !== '') {
+            return substr('evt:' . $bodyId, 0, 191);
+        }
+        $facts = [
+            (string) $payment->provider,
+            (string) (($event['payment_id'] ?? '') !== '' ? $event['payment_id'] : $payment->provider_payment_id),
+            $status,
+            isset($event['amount_minor']) && is_int($event['amount_minor']) ? (string) $event['amount_minor'] : (string) ($event['amount'] ?? ''),
+            strtoupper((string) ($event['currency'] ?? '')),
+            strtolower((string) ($event['mode'] ?? '')),
+            (string) ($event['refund_id'] ?? ''),
+        ];
+        $namespace = $source === 'webhook' ? 'api' : 'read:' . preg_replace('/[^a-z]/', '', $source);
+
+        return $namespace . ':' . $status . ':' . substr(hash('sha256', implode("\n", $facts)), 0, 32);
+    }
+
     private function record_once(array $event, object $payment, Paybridge_gateway_base $gateway, string $source, string $outcome, string $reason): array
     {
-        $db     = $this->db;
-        $status = (string) ($event['status'] ?? 'unknown');
-        $pid    = (string) $payment->provider_payment_id;
-        $eventId = (string) ($event['id'] ?? '');
-        if ($eventId === '' || $source !== 'webhook') {
-            // Return URL and re-check reads have no provider event id: a derived one per payment.
-            $eventId = $source . ':' . $pid;
-        }
-        $eventId = substr($eventId, 0, 191);
+        $db      = $this->db;
+        $status  = substr((string) ($event['status'] ?? 'unknown'), 0, 30);
+        $pid     = (string) $payment->provider_payment_id;
+        $eventId = $this->event_key($event, $payment, $source);
         $stored  = $outcome === 'record' ? 'recorded' : $outcome;
+        $bodyHash = (string) ($event['body_hash'] ?? '');
 
-        $db->trans_begin();
-        $this->must($db->query('INSERT IGNORE INTO ' . $this->table('events')
-            . ' (provider, event_id, source, payment_row_id, invoice_id, provider_payment_id, type, status, outcome, reason_code, verified, amount, currency, created_at) VALUES ('
+        $this->begin();
+        $this->q('INSERT IGNORE INTO ' . $this->table('events')
+            . ' (provider, event_id, source, payment_row_id, invoice_id, provider_payment_id, type, status, outcome, reason_code, verified, amount, currency, body_hash, created_at, last_seen_at) VALUES ('
             . implode(', ', array_map([$db, 'escape'], [
                 $payment->provider, $eventId, $source, (int) $payment->id, (int) $payment->invoice_id, $pid,
-                substr((string) ($event['type'] ?? ''), 0, 100), substr($status, 0, 30),
+                substr((string) ($event['type'] ?? ''), 0, 100), $status,
                 $stored, $reason, substr((string) ($event['verified'] ?? ''), 0, 20),
                 isset($event['amount']) ? substr((string) $event['amount'], 0, 32) : null,
                 isset($event['currency']) ? substr((string) $event['currency'], 0, 3) : null,
-                $this->now(),
-            ])) . ')'));
+                preg_match('/^[0-9a-f]{64}$/', $bodyHash) ? $bodyHash : null,
+                $this->now(), $this->now(),
+            ])) . ')');
+        $previous = null;
+        $written  = [$stored, $reason]; // outcome and reason the event row holds right now
         if ($db->affected_rows() < 1) {
-            $eventRowId = $outcome === 'record' ? $this->promote_event($payment, $eventId, $event) : 0;
-            if ($eventRowId === 0) {
-                $db->trans_rollback();
-
-                return ['http' => 200, 'result' => 'duplicate', 'reason' => 'duplicate_event'];
+            $previous = $outcome === 'record' ? $this->promote_event($payment, $eventId, $event) : null;
+            if ($previous === null) {
+                // Seen before for this payment: nothing new to apply. Counted, not stored again (bounded
+                // growth whatever a token holder posts).
+                $this->rollback_quietly();
+                $this->count_repeat($payment, $eventId);
+                if ($source === 'webhook') {
+                    return ['http' => 200, 'result' => 'duplicate', 'reason' => 'duplicate_event'];
+                }
+                // A module read is never answered "duplicate event": it reports what the read found.
+                return $outcome === 'record'
+                    ? ['http' => 200, 'result' => 'duplicate', 'reason' => 'already_recorded']
+                    : ['http' => 200, 'result' => $outcome, 'reason' => $reason];
             }
+            $eventRowId = (int) $previous->id;
+            $written    = ['recorded', ''];
         } else {
             $eventRowId = (int) $db->insert_id();
         }
 
+        // The attempt row, locked: recordings of one payment are serialized from here on.
+        $current = $this->q('SELECT status FROM ' . $this->table('payments') . ' WHERE id = ' . (int) $payment->id . ' FOR UPDATE')->row();
+        $currentStatus = $current ? (string) $current->status : '';
+
         $result = $outcome;
+        $attemptStatus = $status;
         if ($outcome === 'record') {
-            $this->must($db->query('INSERT IGNORE INTO ' . $this->table('recorded')
-                . ' (provider, provider_payment_id, payment_row_id, invoice_id, amount, currency, event_row_id, created_at) VALUES ('
-                . implode(', ', array_map([$db, 'escape'], [
-                    $payment->provider, $pid, (int) $payment->id, (int) $payment->invoice_id, $payment->amount,
-                    $payment->currency, $eventRowId, $this->now(),
-                ])) . ')'));
-            if ($db->affected_rows() < 1) {
-                $result = 'duplicate';
-                $reason = 'already_recorded';
-                $this->must($db->where('id', $eventRowId)->update($this->table('events'), ['outcome' => 'duplicate', 'reason_code' => $reason]));
-            } else {
-                $recordedId = (int) $db->insert_id();
-                $ok = $gateway->addPayment([
-                    'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
-                    'invoiceid'     => (int) $payment->invoice_id,
-                    'transactionid' => $pid,
-                    'paymentmethod' => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
-                    'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
-                        . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
-                ]);
-                if (!$ok) {
-                    throw new RuntimeException('add_payment_failed');
-                }
-                $record = $db->query('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords WHERE invoiceid = '
-                    . (int) $payment->invoice_id . ' AND transactionid = ' . $db->escape($pid) . ' ORDER BY id DESC LIMIT 1')->row();
-                $this->must($db->where('id', $recordedId)->update($this->table('recorded'), ['paymentrecord_id' => $record ? (int) $record->id : null]));
-                $result = 'recorded';
-            }
+            [$result, $reason, $attemptStatus] = $this->record_payment($event, $payment, $gateway);
+        } elseif ($outcome === 'rejected') {
+            $attemptStatus = 'rejected';
         } elseif ($reason === 'refund_logged' || $reason === 'chargeback_logged') {
             // Never delete a payment; tell the admin (activity log on the invoice).
             log_activity(_l('paybridge_activity_' . $reason, [$gateway->getName(), $status, $pid, format_invoice_number((int) $payment->invoice_id)]));
         }
+        // The attempt's error_code carries the reason staff must see (admin page: "rejected (other_mode)").
+        $errorCode = $result === 'rejected' || $reason === 'overpaid' || $reason === 'already_recorded_manually'
+            ? $reason : ($result === 'recorded' ? null : false);
 
-        $this->must($db->where('id', (int) $payment->id)->update($this->table('payments'), [
-            'status'     => substr($status, 0, 30),
-            'updated_at' => $this->now(),
-        ]));
+        if ($this->moves_forward($currentStatus, $attemptStatus)) {
+            $this->q('UPDATE ' . $this->table('payments') . ' SET status = ' . $db->escape(substr($attemptStatus, 0, 30))
+                . ($errorCode !== false ? ', error_code = ' . $db->escape($errorCode === null ? null : substr($errorCode, 0, 60)) : '')
+                . ', updated_at = ' . $db->escape($this->now()) . ' WHERE id = ' . (int) $payment->id);
+        } elseif ($result === 'logged') {
+            // Issue 9 item 5: a late "pending" after "paid" is logged, never applied.
+            $reason = 'stale_status';
+        }
+
+        if ($result === 'rejected' && ($previous === null || $previous->outcome !== 'rejected' || $previous->reason_code !== $reason)) {
+            $this->tell_staff('rejected', $reason, $gateway, $payment, $status);
+        }
+
+        if ([$result, $reason] !== $written) {
+            $this->q('UPDATE ' . $this->table('events') . ' SET outcome = ' . $db->escape($result)
+                . ', reason_code = ' . $db->escape($reason) . ' WHERE id = ' . $eventRowId);
+        }
 
         if ($db->trans_status() === false) {
-            throw new RuntimeException('transaction_failed');
+            throw new Paybridge_db_failure('transaction_failed', $this->last_error_code());
         }
-        $db->trans_commit();
+        if (!$db->trans_commit()) {
+            // CI3 returns FALSE from a failed COMMIT (db_debug off): nothing was recorded.
+            throw new Paybridge_db_failure('commit_failed', $this->last_error_code());
+        }
 
-        return ['http' => 200, 'result' => $result === 'rejected' ? 'rejected' : $result, 'reason' => $reason];
+        return ['http' => 200, 'result' => $result, 'reason' => $reason];
     }
 
     /**
-     * The event id is already stored, but it was processed while the API still said "not paid" (e.g. the
-     * customer came back before the provider settled, or NeroPay's IPN raced its own API). Now that the API
-     * says paid, that row is taken over (a current-read UPDATE, so exactly one concurrent caller wins) and
-     * recording continues under the payment guard. @return int the event row id, 0 for a plain duplicate
+     * The money part of a recording, inside the transaction (perfex.md "Recording"), checked against the
+     * invoice as it is NOW (issue 9 item 9). @return array{0:string,1:string,2:string} result, reason,
+     * the attempt's new status
      */
-    private function promote_event(object $payment, string $eventId, array $event): int
+    private function record_payment(array $event, object $payment, Paybridge_gateway_base $gateway): array
+    {
+        $db  = $this->db;
+        $pid = (string) $payment->provider_payment_id;
+        $guardWhere = ' WHERE provider = ' . $db->escape($payment->provider) . ' AND provider_payment_id = ' . $db->escape($pid);
+
+        // Already recorded by us: a plain read answers the common redelivery without touching the invoice.
+        if ($this->q('SELECT id FROM ' . $this->table('recorded') . $guardWhere)->row()) {
+            return ['duplicate', 'already_recorded', 'paid'];
+        }
+
+        // The invoice row, locked: two attempts paying one invoice are serialized, so the second one
+        // sees the first one's payment (overpaid) instead of both seeing "unpaid".
+        $invoice = $this->q('SELECT id, status, currency FROM ' . db_prefix() . 'invoices WHERE id = ' . (int) $payment->invoice_id . ' FOR UPDATE')->row();
+        if (!$invoice) {
+            return ['rejected', 'invoice_not_found', 'rejected'];
+        }
+        $currency = $this->q('SELECT name FROM ' . db_prefix() . 'currencies WHERE id = ' . (int) $invoice->currency)->row();
+        if (!$currency || strtoupper((string) $currency->name) !== strtoupper((string) $payment->currency)) {
+            // Staff changed the invoice's currency after the customer started paying: the money is real
+            // but in another currency than the invoice now asks for. Never recorded; staff are told.
+            return ['rejected', 'currency_mismatch', 'rejected'];
+        }
+
+        // The guard: UNIQUE provider + provider payment id, in the same transaction as addPayment().
+        $this->q('INSERT IGNORE INTO ' . $this->table('recorded')
+            . ' (provider, provider_payment_id, payment_row_id, invoice_id, amount, currency, event_row_id, created_at) VALUES ('
+            . implode(', ', array_map([$db, 'escape'], [
+                $payment->provider, $pid, (int) $payment->id, (int) $payment->invoice_id, $payment->amount,
+                $payment->currency, null, $this->now(),
+            ])) . ')');
+        if ($db->affected_rows() < 1) {
+            return ['duplicate', 'already_recorded', 'paid'];
+        }
+        $recordedId = (int) $db->insert_id();
+
+        // Staff may have entered this payment by hand already (Perfex's own check for core gateways):
+        // the guard row is kept, pointing at their record, so later events stop at the guard.
+        $this->load->model('payments_model');
+        if ($this->payments_model->transaction_exists($pid, (int) $payment->invoice_id)) {
+            $manual = $this->q('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords WHERE invoiceid = ' . (int) $payment->invoice_id
+                . ' AND transactionid = ' . $db->escape($pid) . ' ORDER BY id ASC LIMIT 1')->row();
+            $this->q('UPDATE ' . $this->table('recorded') . ' SET paymentrecord_id = ' . ($manual ? (int) $manual->id : 'NULL') . ' WHERE id = ' . $recordedId);
+            log_activity(_l('paybridge_activity_already_recorded_manually', [$gateway->getName(), $pid, format_invoice_number((int) $payment->invoice_id)]));
+
+            return ['duplicate', 'already_recorded_manually', 'paid'];
+        }
+
+        // Money really received is never dropped (issue 9 item 9): a second paid attempt for an invoice
+        // that is already paid is recorded, and flagged for staff.
+        $overpaid = (int) $invoice->status === 2; // Invoices_model::STATUS_PAID
+
+        $ok = $gateway->addPayment([
+            'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
+            'invoiceid'     => (int) $payment->invoice_id,
+            'transactionid' => $pid,
+            'paymentmethod' => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
+            'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
+                . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
+        ]);
+        if (!$ok) {
+            // With db_debug off a failed INSERT inside Payments_model::add() returns FALSE: read why now.
+            throw new Paybridge_db_failure('add_payment_failed', $this->last_error_code());
+        }
+        $record = $this->q('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords WHERE invoiceid = '
+            . (int) $payment->invoice_id . ' AND transactionid = ' . $db->escape($pid) . ' ORDER BY id DESC LIMIT 1')->row();
+        $this->q('UPDATE ' . $this->table('recorded') . ' SET paymentrecord_id = ' . ($record ? (int) $record->id : 'NULL') . ' WHERE id = ' . $recordedId);
+
+        if ($overpaid) {
+            $this->tell_staff('overpaid', 'overpaid', $gateway, $payment, 'paid');
+
+            return ['recorded', 'overpaid', 'overpaid'];
+        }
+
+        return ['recorded', '', 'paid'];
+    }
+
+    /** Applying $new to an attempt at $current never moves it backwards (issue 9 item 5). */
+    private function moves_forward(string $current, string $new): bool
+    {
+        if ($new === $current) {
+            return true;
+        }
+        $from = self::STATUS_RANK[$current] ?? 1;
+        $to   = self::STATUS_RANK[$new] ?? 1;
+        if ($new === 'cancelled' && $from >= 2) {
+            $to = 3; // a void after payment (contract 2), not a return to "not paid"
+        }
+        if ($from === 2 && $to === 2) {
+            // paid / overpaid / rejected: a refused attempt may still become paid (e.g. the gateway's mode
+            // was corrected), a recorded one is never shown as refused.
+            return $current === 'rejected';
+        }
+
+        return $to >= $from;
+    }
+
+    /**
+     * A refused payment (rejected: amount, currency, mode, invoice) or an overpayment: one activity-log
+     * line and a Perfex notification to every active staff member allowed to see payments.
+     */
+    private function tell_staff(string $kind, string $reason, Paybridge_gateway_base $gateway, object $payment, string $status): void
+    {
+        $args = [$gateway->getName(), (string) $payment->provider_payment_id, format_invoice_number((int) $payment->invoice_id), $reason];
+        log_activity(_l('paybridge_activity_' . $kind, $args));
+        if (!function_exists('add_notification')) {
+            return;
+        }
+        $staff = $this->q('SELECT staffid, admin FROM ' . db_prefix() . 'staff WHERE active = 1')->result();
+        foreach ($staff as $member) {
+            $allowed = (int) $member->admin === 1
+                || (function_exists('staff_can') && staff_can('view', 'payments', (int) $member->staffid));
+            if (!$allowed) {
+                continue;
+            }
+            $ok = add_notification([
+                'description'     => 'paybridge_notification_' . $kind,
+                'touserid'        => (int) $member->staffid,
+                'fromcompany'     => 1,
+                'fromuserid'      => 0,
+                'link'            => 'invoices/list_invoices/' . (int) $payment->invoice_id,
+                'additional_data' => serialize($args),
+            ]);
+            if ($ok) {
+                $this->notified[] = (int) $member->staffid;
+            }
+        }
+    }
+
+    /**
+     * The event key is already stored for this payment, but it was not recorded then (the API still said
+     * "not paid", or the payment was refused or ignored). Now that the verified facts allow recording, that
+     * row is taken over (a current-read UPDATE, so exactly one concurrent caller wins) and recording goes
+     * on under the payment guard. @return object|null the stored row (id, outcome, reason_code) before the
+     * take-over, null for a plain duplicate
+     */
+    private function promote_event(object $payment, string $eventId, array $event): ?object
     {
         $db = $this->db;
         // Plain (non-locking) read first: the common duplicate is already "recorded", and asking for an
         // exclusive lock there would deadlock concurrent deliveries that all hold the shared one.
-        $where = ' WHERE provider = ' . $db->escape($payment->provider) . ' AND event_id = ' . $db->escape($eventId);
-        $seen  = $db->query('SELECT id, outcome, reason_code FROM ' . $this->table('events') . $where)->row();
-        if (!$seen || $seen->outcome !== 'logged' || $seen->reason_code !== 'not_paid') {
-            return 0;
+        $where = ' WHERE payment_row_id = ' . (int) $payment->id . ' AND event_id = ' . $db->escape($eventId);
+        $seen  = $this->q('SELECT id, outcome, reason_code FROM ' . $this->table('events') . $where)->row();
+        if (!$seen || !in_array($seen->outcome, ['logged', 'ignored', 'rejected'], true)) {
+            return null;
         }
-        $this->must($db->query('UPDATE ' . $this->table('events') . " SET outcome = 'recorded', reason_code = '', status = 'paid', "
+        $this->q('UPDATE ' . $this->table('events') . " SET outcome = 'recorded', reason_code = '', status = 'paid', "
             . 'verified = ' . $db->escape(substr((string) ($event['verified'] ?? ''), 0, 20))
             . ', amount = ' . $db->escape(isset($event['amount']) ? substr((string) $event['amount'], 0, 32) : null)
             . ', currency = ' . $db->escape(isset($event['currency']) ? substr((string) $event['currency'], 0, 3) : null)
-            . $where . " AND outcome = 'logged' AND reason_code = 'not_paid'"));
+            . ', last_seen_at = ' . $db->escape($this->now())
+            . $where . " AND outcome IN ('logged', 'ignored', 'rejected')");
 
-        return $db->affected_rows() < 1 ? 0 : (int) $seen->id;
+        return $db->affected_rows() < 1 ? null : $seen;
     }
 
-    private function must($ok): void
+    /** A repeat of a stored event: counted on its row (autocommit, best effort), never stored again. */
+    private function count_repeat(object $payment, string $eventId): void
     {
-        if ($ok === false) {
-            throw new RuntimeException('query_failed');
+        try {
+            $this->db->query('UPDATE ' . $this->table('events') . ' SET repeats = repeats + 1, last_seen_at = '
+                . $this->db->escape($this->now()) . ' WHERE payment_row_id = ' . (int) $payment->id
+                . ' AND event_id = ' . $this->db->escape($eventId));
+        } catch (Throwable $e) {
+            // Only a counter.
+        }
+    }
+
+    private function begin(): void
+    {
+        if ($this->db->trans_begin() === false) {
+            throw new Paybridge_db_failure('begin_failed', $this->last_error_code());
+        }
+    }
+
+    /**
+     * Runs a query and fails loudly. Real CI3 with db_debug off returns FALSE instead of throwing, and its
+     * error() describes only the last statement: the error number is captured here, before anything else
+     * runs (a ROLLBACK would reset it).
+     */
+    private function q(string $sql)
+    {
+        $res = $this->db->query($sql);
+        if ($res === false) {
+            throw new Paybridge_db_failure('query_failed', $this->last_error_code());
+        }
+
+        return $res;
+    }
+
+    private function last_error_code(): int
+    {
+        try {
+            $err = $this->db->error();
+
+            return (int) ($err['code'] ?? 0);
+        } catch (Throwable $ignored) {
+            return 0;
         }
     }
 
@@ -417,17 +677,18 @@ class Paybridge_model extends App_Model
         }
     }
 
+    /** The MySQL error number behind a failure (read before any rollback). */
     private function error_code(Throwable $e): int
     {
-        if ($e instanceof mysqli_sql_exception) {
+        if ($e instanceof mysqli_sql_exception || $e instanceof Paybridge_db_failure) {
             return (int) $e->getCode();
         }
-        try {
-            $err = $this->db->error();
 
-            return (int) ($err['code'] ?? 0);
-        } catch (Throwable $ignored) {
-            return 0;
-        }
+        return $this->last_error_code();
     }
+}
+
+/** A database statement failed; the code is the MySQL error number read right after it (0 if unknown). */
+final class Paybridge_db_failure extends RuntimeException
+{
 }

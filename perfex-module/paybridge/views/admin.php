@@ -53,6 +53,25 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 </tr>
 <?php } ?>
 </table>
+<?php
+// Issue 9: refused payments (rejected: amount / currency / mode / invoice; other_mode) and overpayments,
+// from the attempts listed above; nothing refused was recorded.
+$attention = array_filter($attempts, static function ($a) {
+    return in_array($a['status'], ['rejected', 'overpaid'], true) || in_array((string) $a['error_code'], ['other_mode', 'already_recorded_manually'], true);
+});
+if ($attention) { ?>
+<h2><?= $e(_l('paybridge_admin_attention')) ?></h2>
+<p><?= $e(_l('paybridge_admin_attention_help')) ?></p>
+<table id="paybridge-attention">
+<tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_reason')) ?></th></tr>
+<?php foreach ($attention as $a) { ?>
+<tr data-attention-payment-id="<?= (int) $a['id'] ?>" class="paybridge-<?= $e($a['status']) ?>">
+<td><?= (int) $a['id'] ?></td><td><?= $e($a['provider']) ?></td><td><?= (int) $a['invoice_id'] ?></td><td><?= $e($a['provider_payment_id']) ?></td>
+<td><?= $e($a['amount'] . ' ' . $a['currency']) ?></td><td class="status"><?= $e($a['status']) ?></td><td class="reason"><?= $e($a['error_code']) ?></td>
+</tr>
+<?php } ?>
+</table>
+<?php } ?>
 <h2><?= $e(_l('paybridge_admin_events')) ?></h2>
 <table id="paybridge-events">
 <tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_event')) ?></th><th><?= $e(_l('paybridge_col_source')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_outcome')) ?></th><th><?= $e(_l('paybridge_col_reason')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th></tr>

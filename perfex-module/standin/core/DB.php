@@ -13,6 +13,13 @@ require_once __DIR__ . '/DB_query_runner.php';
  * for a duplicate key, 1054 for an unknown column, 2002/2006 when the server is gone). Before rethrowing, the
  * error is kept for error() and, inside a transaction, trans_status() turns FALSE — as CI3 does.
  * The session runs without STRICT_* sql modes (Perfex's `stricton => false`).
+ *
+ * With `db_debug` off (CI3's `$db['default']['db_debug'] = FALSE`, Perfex's production setting) nothing
+ * throws once connected: mysqli reporting is off, a failed query returns FALSE, error() says why and
+ * trans_status() turns FALSE; like CI3, error() reflects the LAST statement, so a successful ROLLBACK or
+ * COMMIT clears it (read the error number before rolling back). The switch: STANDIN_DB_DEBUG=0 in the
+ * environment or .stack/env for the whole stack, or the request header `X-Standin-Db-Debug: 0` for one
+ * request (the stand-in is a test tool; real Perfex has no such header).
  */
 class CI_DB extends CI_DB_query_runner
 {
@@ -24,6 +31,8 @@ class CI_DB extends CI_DB_query_runner
     public $trans_enabled = true;
     public $queries = [];
     public $save_queries = false;
+    /** CI3's db_debug: TRUE throws on a failed query, FALSE returns FALSE and keeps error(). */
+    public $db_debug = true;
 
     private ?mysqli $conn = null;
     private string $lastQuery = '';
@@ -31,6 +40,15 @@ class CI_DB extends CI_DB_query_runner
     private int $transDepth = 0;
     private bool $transStatus = true;
     private bool $transFailure = false;
+
+    public function __construct()
+    {
+        $this->db_debug = standin_env('STANDIN_DB_DEBUG', '1') !== '0';
+        $header = $_SERVER['HTTP_X_STANDIN_DB_DEBUG'] ?? null;
+        if ($header !== null && PHP_SAPI !== 'cli') {
+            $this->db_debug = $header !== '0' && strtolower((string) $header) !== 'off';
+        }
+    }
 
     public function initialize()
     {
@@ -59,6 +77,9 @@ class CI_DB extends CI_DB_query_runner
         $m->query("SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(CONCAT(',', @@SESSION.sql_mode, ','),"
             . " ',STRICT_TRANS_TABLES,', ','), ',STRICT_ALL_TABLES,', ',')), SESSION innodb_lock_wait_timeout = 5");
         $this->conn = $m;
+        if (!$this->db_debug) {
+            mysqli_report(MYSQLI_REPORT_OFF);
+        }
         return $m;
     }
 
@@ -88,6 +109,21 @@ class CI_DB extends CI_DB_query_runner
         $this->lastQuery = $sql;
         if ($this->save_queries) {
             $this->queries[] = $sql;
+        }
+        if (!$this->db_debug) {
+            $conn = $this->conn();
+            $res = $conn->query($sql);
+            if ($res === false) {
+                // CI3 with db_debug off: no exception, FALSE, and error() tells why.
+                $this->lastError = ['code' => (int) $conn->errno, 'message' => (string) $conn->error];
+                if ($this->transDepth > 0) {
+                    $this->transStatus = false;
+                }
+                log_message('error', 'Query error: ' . $conn->error . ' - Invalid query: ' . $sql);
+                return false;
+            }
+            $this->lastError = ['code' => 0, 'message' => ''];
+            return $res instanceof mysqli_result ? new CI_DB_result($res) : true;
         }
         try {
             $res = $this->conn()->query($sql);
@@ -276,7 +312,11 @@ class CI_DB extends CI_DB_query_runner
         }
         $this->transFailure = ($test_mode === true);
         $this->transStatus = true;
-        $this->conn()->begin_transaction();
+        if (!$this->conn()->begin_transaction()) {
+            $this->lastError = ['code' => (int) $this->conn->errno, 'message' => (string) $this->conn->error];
+            return false;
+        }
+        $this->lastError = ['code' => 0, 'message' => ''];
         $this->transDepth++;
         return true;
     }
@@ -290,8 +330,16 @@ class CI_DB extends CI_DB_query_runner
             $this->transDepth--;
             return true;
         }
-        $ok = $this->conn()->commit();
+        try {
+            $ok = $this->conn()->commit();
+        } catch (mysqli_sql_exception $e) {
+            $this->transDepth--;
+            $this->lastError = ['code' => $e->getCode(), 'message' => $e->getMessage()];
+            throw $e;
+        }
         $this->transDepth--;
+        // Like CI3's error() (mysqli_errno of the connection): the COMMIT is now the last statement.
+        $this->lastError = $ok ? ['code' => 0, 'message' => ''] : ['code' => (int) $this->conn->errno, 'message' => (string) $this->conn->error];
         return $ok;
     }
 
@@ -306,7 +354,10 @@ class CI_DB extends CI_DB_query_runner
         }
         $this->transDepth--;
         try {
-            return $this->conn()->rollback();
+            $ok = $this->conn()->rollback();
+            // The ROLLBACK is now the last statement: error() no longer reports what failed before it.
+            $this->lastError = $ok ? ['code' => 0, 'message' => ''] : ['code' => (int) $this->conn->errno, 'message' => (string) $this->conn->error];
+            return $ok;
         } catch (mysqli_sql_exception $e) {
             // Connection lost mid-transaction: the server already rolled back.
             $this->lastError = ['code' => $e->getCode(), 'message' => $e->getMessage()];

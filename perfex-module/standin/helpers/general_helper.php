@@ -211,6 +211,54 @@ function log_activity($description, $staffid = null): void
     $CI->db->insert(db_prefix() . 'activity_log', $log);
 }
 
+/**
+ * Perfex's add_notification($values): one tblnotifications row for a staff member (`touserid`).
+ * `description` is a language key shown with _l(description, unserialize(additional_data)); `link` is
+ * relative to admin_url(). As in Perfex: the sender is the logged-in staff/contact unless `fromcompany`
+ * is set, inactive or unknown recipients get nothing (false), the `notification_data` filter runs, and
+ * `notification_created` fires with the new id. Returns true when a row was written.
+ */
+function add_notification($values)
+{
+    $CI = &get_instance();
+    $data = (array) $values;
+    if (is_client_logged_in()) {
+        $data['fromuserid'] = 0;
+        $data['fromclientid'] = get_contact_user_id();
+        $data['from_fullname'] = '';
+    } else {
+        $data['fromuserid'] = get_staff_user_id() ?: 0;
+        $data['fromclientid'] = 0;
+        $data['from_fullname'] = is_staff_logged_in() ? get_staff_full_name(get_staff_user_id()) : '';
+    }
+    if (isset($data['fromcompany'])) {
+        unset($data['fromuserid'], $data['from_fullname']);
+    }
+    if (isset($data['touserid']) && (int) $data['touserid'] !== 0) {
+        $user = $CI->db->where('staffid', (int) $data['touserid'])->get(db_prefix() . 'staff')->row();
+        if (!$user || (int) $user->active === 0) {
+            return false;
+        }
+    }
+    $data['date'] = date('Y-m-d H:i:s');
+    $data = hooks()->apply_filters('notification_data', $data);
+    if (!$CI->db->insert(db_prefix() . 'notifications', $data)) {
+        return false;
+    }
+    $id = $CI->db->insert_id();
+    if ($id) {
+        hooks()->do_action('notification_created', $id);
+        return true;
+    }
+    return false;
+}
+
+/** Perfex pushes new notifications to the listed staff ids when Pusher is enabled; the stand-in has no Pusher. */
+function pusher_trigger_notification($users = [])
+{
+    hooks()->do_action('standin_pusher_notification', array_values(array_unique(array_map('intval', (array) $users))));
+}
+
 /** CI log_message(): appends to <stack>/log/standin.log. */
 function log_message($level, $message): void
 {

@@ -213,6 +213,24 @@ CREATE TABLE IF NOT EXISTS `tblactivity_log` (
   KEY `staffid` (`staffid`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Perfex's staff notifications (add_notification()); same columns as Perfex 3.x.
+CREATE TABLE IF NOT EXISTS `tblnotifications` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `isread` int(11) NOT NULL DEFAULT 0,
+  `isread_inline` tinyint(1) NOT NULL DEFAULT 0,
+  `date` datetime NOT NULL,
+  `description` mediumtext NOT NULL,
+  `fromuserid` int(11) NOT NULL DEFAULT 0,
+  `fromclientid` int(11) NOT NULL DEFAULT 0,
+  `from_fullname` varchar(100) NOT NULL DEFAULT '',
+  `touserid` int(11) NOT NULL,
+  `fromcompany` int(11) NULL DEFAULT NULL,
+  `link` mediumtext NULL,
+  `additional_data` mediumtext NULL,
+  PRIMARY KEY (`id`),
+  KEY `touserid` (`touserid`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE IF NOT EXISTS `tblpayment_attempts` (
   `id` int(11) NOT NULL AUTO_INCREMENT,
   `reference` varchar(100) NOT NULL,

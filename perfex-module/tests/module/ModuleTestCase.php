@@ -280,6 +280,53 @@ abstract class ModuleTestCase extends TestCase
         }, $seconds) ?: [];
     }
 
+    /** Largest id in a table now (to look only at rows a test step adds). */
+    protected function maxId(string $table): int
+    {
+        return (int) Stack::one('SELECT COALESCE(MAX(id), 0) AS id FROM ' . $table)['id'];
+    }
+
+    /** Staff notifications (tblnotifications) written after row $since. */
+    protected function notificationsSince(int $since): array
+    {
+        return Stack::rows('SELECT * FROM tblnotifications WHERE id > ' . $since . ' ORDER BY id');
+    }
+
+    /** Activity-log descriptions written after row $since. */
+    protected function activitySince(int $since): array
+    {
+        return array_column(Stack::rows('SELECT description FROM tblactivity_log WHERE id > ' . $since . ' ORDER BY id'), 'description');
+    }
+
+    protected function attemptNow(array $payment): array
+    {
+        return Stack::one('SELECT * FROM tblpaybridge_payments WHERE id = ' . (int) $payment['id']);
+    }
+
+    /** The customer's browser comes back on the payment's return URL; returns the response (not followed). */
+    protected function visitReturnUrl(array $payment): array
+    {
+        // The return URL has its own token where the schema has one (issue 9 item 10), else the payment's token.
+        $token = ($payment['return_token'] ?? '') !== '' ? $payment['return_token'] : $payment['token'];
+
+        return (new Browser())->get($this->perfexUrl('paybridge/payment/return_url/' . $payment['provider'] . '/' . $token));
+    }
+
+    /** Staff press "Re-check with provider" for the payment on the admin page (with the form's CSRF token). */
+    protected function recheckAsStaff(array $payment): void
+    {
+        $admin = $this->adminBrowser();
+        [$status, , $html] = $admin->get($this->perfexUrl('paybridge/admin'));
+        $this->assertSame(200, $status);
+        $suffix = '/paybridge/admin/recheck/' . $payment['id'];
+        $form = Browser::findForm($html, static function (array $f) use ($suffix) {
+            return substr($f['action'], -strlen($suffix)) === $suffix;
+        });
+        $this->assertNotNull($form, 'the payment has a re-check button');
+        [$status] = $admin->post($form['action'], $form['fields']);
+        $this->assertContains($status, [302, 303], 'the re-check POST was accepted');
+    }
+
     protected function postWebhook(string $token, string $body, array $headers = []): array
     {
         [$status, , $raw] = (new Browser())->postJson($this->webhookUrl($token), $body, $headers);

@@ -48,25 +48,39 @@ final class PayrexxScenariosTest extends ProviderScenarios
         $this->assertOnePaymentRecorded($invoice, $payment, '81.00');
     }
 
-    public function testTestModeEventReachingALiveGatewayIsIgnored(): void
+    /**
+     * Issue 9 item 2 (contract 1, 5): a transaction made through a test payment provider on a live
+     * instance (`mode` TEST in Transaction/{id}) is never money for the shop. The re-check, the return URL
+     * and the webhook all refuse it with other_mode, staff see it, nothing is recorded.
+     */
+    public function testTestModePaymentOnALiveGatewayIsNeverRecordedByRecheckReturnUrlOrWebhook(): void
     {
-        $invoice = $this->createInvoice('CHF', '82.00');
-        ['payment' => $payment] = $this->startCheckout($invoice);
-        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false, 'mode' => 'TEST']);
-        [$body, $headers] = $this->sandboxWebhook($payment);
-        $this->assertSame('TEST', json_decode($body, true)['transaction']['mode']);
-
-        [$status, $json] = $this->deliver($payment, $body, $headers);
-        $this->assertSame([200, ['result' => 'ignored', 'reason' => 'other_mode']], [$status, $json]);
-        $this->assertCount(0, $this->paymentRecords($invoice['id']));
-
-        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=1');
+        $before = trim(Stack::cli('get-option', 'paymentmethod_payrexx_test_mode_enabled'));
+        Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0');
         try {
+            $invoice = $this->createInvoice('CHF', '82.00');
+            ['payment' => $payment] = $this->startCheckout($invoice);
+            $this->control($payment['provider_payment_id'], 'pay', ['mode' => 'TEST', 'deliver' => false]);
+            [$body, $headers] = $this->sandboxWebhook($payment);
+            $this->assertSame('TEST', json_decode($body, true)['transaction']['mode'] ?? null);
+
+            $this->recheckAsStaff($payment);
+            [$returnStatus] = $this->visitReturnUrl($payment);
             [$status, $json] = $this->deliver($payment, $body, $headers);
         } finally {
-            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=0');
+            Stack::cli('configure-gateway', 'payrexx', 'test_mode_enabled=' . ($before === '' ? '0' : $before));
         }
-        $this->assertSame([200, 'recorded'], [$status, $json['result'] ?? null], 'the same event in test mode is recorded');
+
+        $this->assertContains($returnStatus, [302, 303]);
+        $this->assertSame([200, 'rejected', 'other_mode'], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+        $this->assertSame(1, $this->invoiceStatus($invoice['id']));
+        $events = $this->events((int) $payment['id']);
+        $this->assertSame(['recheck', 'return', 'webhook'], array_column($events, 'source'));
+        $this->assertSame(['other_mode'], array_values(array_unique(array_column($events, 'reason_code'))));
+        $this->assertSame(['rejected', 'other_mode'], [$this->attemptNow($payment)['status'], $this->attemptNow($payment)['error_code']]);
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $payment['id'] . '".*?other_mode/s', $html);
     }
 
     public function testWebhookForAPaymentThisShopDidNotCreateAnswers404(): void

@@ -225,8 +225,9 @@ abstract class ProviderScenarios extends ModuleTestCase
         if ($this->signsWebhooks()) {
             $this->assertSame([401, 'signature_mismatch'], [$status, $json['error'] ?? null], json_encode($json));
         } else {
-            // No documented signature: the body only says which payment to re-read; the API says unpaid.
-            $this->assertSame([200, ['result' => 'logged', 'reason' => 'not_paid']], [$status, $json]);
+            // No documented signature: the body only says which payment to re-read; the API says unpaid,
+            // so the claim is not acknowledged (issue 9 item 4: 503, the provider retries).
+            $this->assertSame([503, ['error' => 'payment_not_settled']], [$status, $json]);
         }
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertSame(1, $this->invoiceStatus($invoice['id']));
@@ -368,6 +369,156 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertSame(200, $status);
         $this->assertOnePaymentRecorded($invoice, $payment, '66.00');
         $this->assertSame(2, $this->invoiceStatus($invoice['id']));
+    }
+
+    // ------------------------------------------------------------------ issue 9
+
+    /** Item 4: a success claim the API does not confirm yet is never acknowledged. */
+    public function testEventClaimingSuccessWhileTheApiSaysPendingAnswers503WithRetryAfterAndRecordsNothing(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '74.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        [$body, $headers] = $this->sandboxWebhook($payment); // a "paid" event, signed where the provider signs
+
+        [$status, $responseHeaders, $raw] = (new Browser())->request('POST', $this->webhookTarget($payment), $body, $headers);
+
+        $this->assertSame([503, ['error' => 'payment_not_settled']], [$status, json_decode($raw, true)], $raw);
+        $this->assertSame('60', $responseHeaders['retry-after'] ?? null, 'the provider is told when to retry');
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+        $this->assertCount(0, $this->events((int) $payment['id']), 'nothing stored: the retry is processed in full');
+
+        // Once the money is settled it is recorded (here by the customer's return; the provider's retry
+        // comes after Retry-After, later than the per-payment read limit of unsigned webhooks).
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
+        $this->visitReturnUrl($payment);
+        $this->assertOnePaymentRecorded($invoice, $payment, '74.00');
+    }
+
+    /** Item 3 (contract 2): the payment's current state is its settled transaction's, refunds included. */
+    public function testRefundedPaymentWhoseWebhooksWereMissedIsNeverRecordedByTheReturnUrlOrAnEmptyWebhook(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '75.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
+        $this->control($payment['provider_payment_id'], 'refund', ['deliver' => false]);
+
+        [$returnStatus] = $this->visitReturnUrl($payment);
+        [$webhookStatus, , $raw] = (new Browser())->request('POST', $this->webhookUrl($payment['token']), '', []);
+
+        $this->assertContains($returnStatus, [302, 303], 'the customer is sent back to the invoice');
+        // Noxipay requires a signature (401); the others re-read the payment and log the refund (200).
+        $this->assertContains($webhookStatus, [200, 401], $raw);
+        $this->assertCount(0, $this->paymentRecords($invoice['id']), 'a refunded payment is never recorded as paid');
+        $this->assertSame(1, $this->invoiceStatus($invoice['id']));
+        $this->assertNotContains('paid', array_column($this->events((int) $payment['id']), 'status'));
+    }
+
+    /** Item 9: the invoice's currency is read when recording, not when the checkout started. */
+    public function testInvoiceWhoseCurrencyStaffChangedAfterCheckoutIsNotRecordedAndStaffAreNotified(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '76.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        Stack::db()->query('UPDATE tblinvoices SET currency = (SELECT id FROM tblcurrencies WHERE name = ' . $this->quote($this->otherCurrency())
+            . ') WHERE id = ' . (int) $invoice['id']);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
+        $notifications = $this->maxId('tblnotifications');
+        $activity = $this->maxId('tblactivity_log');
+        [$body, $headers] = $this->sandboxWebhook($payment);
+
+        [$status, $json] = $this->deliver($payment, $body, $headers);
+
+        $this->assertSame([200, 'rejected', 'currency_mismatch'], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+        $this->assertSame(['rejected', 'currency_mismatch'], [$this->attemptNow($payment)['status'], $this->attemptNow($payment)['error_code']]);
+        $sent = $this->notificationsSince($notifications);
+        $this->assertNotEmpty($sent, 'staff were notified');
+        $this->assertSame('paybridge_notification_rejected', $sent[0]['description']);
+        $this->assertStringContainsString($payment['provider_payment_id'], $sent[0]['additional_data']);
+        $this->assertNotEmpty(preg_grep('/' . preg_quote($payment['provider_payment_id'], '/') . '.*currency_mismatch/', $this->activitySince($activity)));
+
+        // A redelivery stays refused and does not notify again (503 when an unsigned one is rate limited).
+        [$status, $json] = $this->deliver($payment, $body, $headers);
+        $this->assertContains($status, [200, 503], json_encode($json));
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+        $this->assertCount(count($sent), $this->notificationsSince($notifications));
+    }
+
+    /** Item 9: money really received is recorded, and a second payment of a paid invoice is flagged. */
+    public function testSecondPaidAttemptForAnAlreadyPaidInvoiceIsRecordedAndFlaggedOverpaidForStaff(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '77.00');
+        ['payment' => $first] = $this->startCheckout($invoice);
+        ['payment' => $second] = $this->startCheckout($invoice); // e.g. a second tab, before the first was paid
+        $this->control($first['provider_payment_id'], 'pay', ['deliver' => false]);
+        $this->control($second['provider_payment_id'], 'pay', ['deliver' => false]);
+        [$status, $json] = $this->deliver($first, ...$this->sandboxWebhook($first));
+        $this->assertSame([200, 'recorded', ''], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
+        $notifications = $this->maxId('tblnotifications');
+
+        [$status, $json] = $this->deliver($second, ...$this->sandboxWebhook($second));
+
+        $this->assertSame([200, 'recorded', 'overpaid'], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
+        $this->assertCount(2, $this->paymentRecords($invoice['id']), 'the second payment is recorded, not dropped');
+        $this->assertSame(['overpaid', 'overpaid'], [$this->attemptNow($second)['status'], $this->attemptNow($second)['error_code']]);
+        $sent = $this->notificationsSince($notifications);
+        $this->assertNotEmpty($sent, 'staff were notified');
+        $this->assertSame('paybridge_notification_overpaid', $sent[0]['description']);
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $second['id'] . '".*?overpaid/s', $html);
+    }
+
+    /** Item 9: a payment staff entered by hand (same transaction id) is not recorded a second time. */
+    public function testPaymentStaffAlreadyEnteredByHandWithTheSameTransactionIdIsNotRecordedAgain(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '78.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
+        Stack::db()->query("INSERT INTO tblinvoicepaymentrecords (invoiceid, amount, paymentmode, paymentmethod, date, daterecorded, note, transactionid)
+            VALUES (" . (int) $invoice['id'] . ", '78.00', '1', '', CURDATE(), NOW(), 'entered by staff', " . $this->quote($payment['provider_payment_id']) . ')');
+
+        [$status, $json] = $this->deliver($payment, ...$this->sandboxWebhook($payment));
+        [$returnStatus] = $this->visitReturnUrl($payment);
+
+        $this->assertSame([200, 'duplicate', 'already_recorded_manually'], [$status, $json['result'] ?? null, $json['reason'] ?? null], json_encode($json));
+        $this->assertContains($returnStatus, [302, 303]);
+        $records = $this->paymentRecords($invoice['id']);
+        $this->assertCount(1, $records, 'only the hand-entered payment');
+        $this->assertSame('1', $records[0]['paymentmode']);
+    }
+
+    /** Item 5: a refused payment is visible as such, never as paid. */
+    public function testRejectedPaymentHasItsOwnStatusAnActivityLineAndAStaffNotification(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '79.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $notifications = $this->maxId('tblnotifications');
+        $activity = $this->maxId('tblactivity_log');
+
+        $this->control($payment['provider_payment_id'], 'pay', ['amount' => '9.00', 'deliver' => true]);
+
+        $this->assertNotNull($this->eventWithReason($payment, 'amount_mismatch'));
+        $this->assertSame(['rejected', 'amount_mismatch'], [$this->attemptNow($payment)['status'], $this->attemptNow($payment)['error_code']]);
+        $this->assertCount(0, $this->paymentRecords($invoice['id']));
+        $this->assertNotEmpty(preg_grep('/' . preg_quote($payment['provider_payment_id'], '/') . '.*amount_mismatch/', $this->activitySince($activity)));
+        $this->assertSame('paybridge_notification_rejected', $this->notificationsSince($notifications)[0]['description'] ?? null);
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $payment['id'] . '".*?rejected.*?amount_mismatch/s', $html);
+    }
+
+    /** Item 5: a payment's status never moves backwards; a late "not paid" read is logged only. */
+    public function testLatePendingReadAfterThePaymentWasPaidIsLoggedNotApplied(): void
+    {
+        $invoice = $this->createInvoice($this->currency(), '81.50');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        // The attempt is already paid (a webhook recorded it) while this read's answer still says pending,
+        // as when a slow read raced the webhook.
+        Stack::db()->query("UPDATE tblpaybridge_payments SET status = 'paid' WHERE id = " . (int) $payment['id']);
+
+        $this->visitReturnUrl($payment);
+
+        $this->assertSame('paid', $this->attemptNow($payment)['status']);
+        $events = $this->events((int) $payment['id']);
+        $this->assertSame(['pending', 'logged', 'stale_status'], [end($events)['status'], end($events)['outcome'], end($events)['reason_code']]);
     }
 
     /** Header lines of a webhook signed with $secret the way this provider signs (signing providers only). */

@@ -55,3 +55,11 @@ $lang['paybridge_cron_counts'] = '%d due, %d re-checked, %d recorded, %d expired
 $lang['paybridge_cron_next'] = 'next %s';
 $lang['paybridge_col_result'] = 'Result';
 $lang['paybridge_col_cron'] = 'Cron checks';
+// Issue 9: refused payments, overpayments and manual duplicates (activity log, staff notifications, admin page).
+$lang['paybridge_activity_rejected'] = '%s payment %s for invoice %s was NOT recorded (reason: %s). Review it with the provider.';
+$lang['paybridge_activity_overpaid'] = '%s payment %s was recorded on invoice %s, which was already paid (%s): the customer paid twice; refund or credit the difference.';
+$lang['paybridge_activity_already_recorded_manually'] = '%s payment %s on invoice %s was already entered by hand with the same transaction id; it was not recorded again.';
+$lang['paybridge_notification_rejected'] = '%s payment %s for invoice %s was not recorded: %s';
+$lang['paybridge_notification_overpaid'] = '%s payment %s overpaid invoice %s: it was already paid';
+$lang['paybridge_admin_attention'] = 'Needs attention';
+$lang['paybridge_admin_attention_help'] = 'Payments that were refused (rejected: amount, currency, mode or invoice mismatch; other_mode: a test payment on a live gateway or the reverse) or that paid an invoice twice (overpaid). Nothing refused was recorded.';
