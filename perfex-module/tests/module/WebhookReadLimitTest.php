@@ -142,7 +142,8 @@ final class WebhookReadLimitTest extends ModuleTestCase
     {
         $this->provider = 'noxipay';
         $invoice = $this->createInvoice('EUR', '55.00');
-        ['payment' => $payment] = $this->startCheckout($invoice); // not paid: every delivery is read
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
         [$body, $headers] = $this->providerWebhook($payment, 'payment.completed');
         $reads = $this->apiReads($payment['provider_payment_id']);
 
@@ -151,8 +152,9 @@ final class WebhookReadLimitTest extends ModuleTestCase
             [$statuses[]] = (new Browser())->request('POST', $this->perfexUrl('paybridge/webhook/noxipay'), $body, $headers);
         }
 
-        $this->assertSame([200, 200, 200, 200], $statuses);
+        $this->assertSame([200, 200, 200, 200], $statuses, 'recorded once, then duplicates: never rate limited');
         $this->assertSame(4, $this->apiReads($payment['provider_payment_id']) - $reads, 'each signed delivery was confirmed with the API');
+        $this->assertOnePaymentRecorded($invoice, $payment, '55.00');
     }
 
     public function testGatewaySettingsWarnWhileNoWebhookSigningKeyIsSet(): void
