@@ -142,3 +142,44 @@ foreach (['uk_provider_event', 'uk_payment_event', 'provider_event'] as $old) {
         $CI->db->query('ALTER TABLE ' . $paybridgeEvents . ' DROP INDEX `' . $old . '`');
     }
 }
+
+// ---- issue 9: cron reconciliation, webhook read limit, separate return token, attempt account ----
+// Added column by column (ALTER only when missing), so a fresh install and an upgrade end the same and
+// running this twice changes nothing.
+$paybridgePayments = db_prefix() . 'paybridge_payments';
+$paybridgeColumns = [
+    // Random token of the return URL, apart from `token` (the webhook URL's): a leaked webhook URL does
+    // not lead to the invoice link (issue 9 item 10).
+    'return_token'          => 'char(32) NULL DEFAULT NULL',
+    // Non-secret identifiers of the account the attempt was created with (JSON: base_url + NeroPay account
+    // / Payrexx instance); NULL for attempts made before this column existed (read with the current one).
+    'account'               => 'varchar(500) NULL DEFAULT NULL',
+    // Cron reconciliation (issue 9 item 4): checks done, when the next one is due, the last one and its outcome.
+    'reconcile_count'       => 'int(11) NOT NULL DEFAULT 0',
+    'reconcile_next_at'     => 'datetime NULL DEFAULT NULL',
+    'reconcile_last_at'     => 'datetime NULL DEFAULT NULL',
+    'reconcile_result'      => 'varchar(60) NULL DEFAULT NULL',
+];
+foreach ($paybridgeColumns as $column => $definition) {
+    if (!$CI->db->field_exists($column, $paybridgePayments)) {
+        $CI->db->query('ALTER TABLE `' . $paybridgePayments . '` ADD COLUMN `' . $column . '` ' . $definition);
+    }
+}
+// Attempts created before the split were handed out with one token in both URLs: it keeps serving both.
+$CI->db->query('UPDATE `' . $paybridgePayments . '` SET `return_token` = `token` WHERE `return_token` IS NULL');
+if (!$paybridgeIndex('paybridge_payments', 'uk_return_token')) {
+    $CI->db->query('ALTER TABLE `' . $paybridgePayments . '` ADD UNIQUE KEY `uk_return_token` (`return_token`)');
+}
+if (!$paybridgeIndex('paybridge_payments', 'reconcile')) {
+    $CI->db->query('ALTER TABLE `' . $paybridgePayments . '` ADD KEY `reconcile` (`status`, `created_at`)');
+}
+// Last API read caused by an unverified webhook, per attempt and claimed status (issue 9 item 8): at most
+// one read per (attempt, claimed status) per 10 s. A handful of rows per attempt at most (one per status).
+$CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_webhook_reads` (
+    `payment_row_id` int(11) NOT NULL,
+    `claim` varchar(30) NOT NULL,
+    `last_read_at` datetime(3) NOT NULL,
+    PRIMARY KEY (`payment_row_id`, `claim`)
+) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
+add_option('paybridge_reconcile_min_age_seconds', '120');
+add_option('paybridge_reconcile_batch', '20');

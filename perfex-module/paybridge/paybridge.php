@@ -39,11 +39,11 @@ register_payment_gateway('noxipay_gateway', PAYBRIDGE_MODULE_NAME);
 
 hooks()->add_action('admin_init', 'paybridge_admin_menu');
 
-/** Sidebar entry to the payments/events page; real Perfex only (the stand-in has no menu object). */
+/** Sidebar entry to the payments/events page, only for staff who may view payments (issue 9 item 7). */
 function paybridge_admin_menu()
 {
     $CI = &get_instance();
-    if (!isset($CI->app_menu) || !is_staff_logged_in()) {
+    if (!isset($CI->app_menu) || !is_staff_logged_in() || !staff_can('view', 'payments')) {
         return;
     }
     $CI->app_menu->add_sidebar_children_item('utilities', [
@@ -52,4 +52,30 @@ function paybridge_admin_menu()
         'href'     => site_url('paybridge/admin'),
         'position' => 60,
     ]);
+}
+
+// Reconciliation of attempts whose webhook never came (issue 9 item 4): Perfex fires after_cron_run from
+// Cron_model::run(), reached by GET cron/index (perfex.md "Added in turn 2 — Cron").
+register_cron_task('paybridge_cron_reconcile');
+
+function paybridge_cron_reconcile($manually = false)
+{
+    if (!paybridge_extension_loaded()) {
+        return;
+    }
+    $CI = &get_instance();
+    $gateways = [];
+    foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+        $property = $provider . '_gateway';
+        if (isset($CI->{$property}) && $CI->{$property} instanceof Paybridge_gateway_base) {
+            $gateways[$provider] = $CI->{$property};
+        }
+    }
+    try {
+        $CI->load->model('paybridge/paybridge_reconcile_model');
+        $CI->paybridge_reconcile_model->run($gateways);
+    } catch (Throwable $e) {
+        // Never break Perfex's other cron tasks; the next run tries again.
+        log_message('error', 'paybridge: cron reconciliation stopped: ' . get_class($e));
+    }
 }

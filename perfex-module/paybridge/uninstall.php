@@ -9,3 +9,7 @@ foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
         delete_option('paybridge_' . $provider . '_webhook_' . $key);
     }
 }
+// Cron reconciliation status and settings (issue 9 item 4); the per-attempt columns stay with the attempts.
+foreach (['paybridge_cron_last_run', 'paybridge_cron_last_summary', 'paybridge_reconcile_min_age_seconds', 'paybridge_reconcile_batch'] as $option) {
+    delete_option($option);
+}

@@ -17,6 +17,9 @@
  *   php cli.php configure-gateway <id> [--lenient] key=value...   encrypts the gateway's `encrypted` settings;
  *                                                         --lenient skips keys the gateway does not declare
  *   php cli.php gateway-settings <id>                     JSON of the settings (encrypted ones masked)
+ *   php cli.php cron                                      Cron_model::run(true) (Perfex's "Run Cron Manually")
+ *   php cli.php create-staff --email E --password P [--admin 0|1] [--permission payments:view ...]
+ *                                                         a staff login; its tblstaff_permissions rows are replaced
  */
 
 if (PHP_SAPI !== 'cli') {
@@ -240,9 +243,47 @@ switch ($cmd) {
         cli_out(['gateway' => $id, 'updated' => $changed, 'skipped' => $skipped]);
         break;
 
+    case 'cron':
+        // Like Perfex's Settings -> Cron Job -> "Run Cron Manually": Cron_model::run(true), no interval gate,
+        // same lock. STANDIN_TEMP_DIR elsewhere makes it a second host whose run overlaps the web cron.
+        $CI->load->model('cron_model');
+        cli_out(['ran' => $CI->cron_model->run(true)]);
+        break;
+
+    case 'create-staff':
+        // A staff login for tests: --email --password [--admin 0|1] [--permission feature:capability ...]
+        $o = ['permission' => []];
+        for ($i = 0; $i < count($argv); $i++) {
+            if (preg_match('/^--([\w-]+)$/', $argv[$i], $m)) {
+                $v = $argv[++$i] ?? '';
+                $m[1] === 'permission' ? $o['permission'][] = $v : $o[$m[1]] = $v;
+            }
+        }
+        $email = $o['email'] ?? cli_fail('usage: create-staff --email E --password P [--admin 0|1] [--permission payments:view ...]', 2);
+        $p = db_prefix();
+        $staff = $CI->db->where('email', $email)->get($p . 'staff')->row();
+        $row = ['firstname' => 'Sam', 'lastname' => 'Staff', 'password' => password_hash((string) ($o['password'] ?? ''), PASSWORD_DEFAULT),
+            'admin' => (int) ($o['admin'] ?? 0), 'active' => 1];
+        if ($staff) {
+            $CI->db->where('staffid', $staff->staffid)->update($p . 'staff', $row);
+            $id = (int) $staff->staffid;
+        } else {
+            $CI->db->insert($p . 'staff', $row + ['email' => $email, 'datecreated' => date('Y-m-d H:i:s')]);
+            $id = (int) $CI->db->insert_id();
+        }
+        // The permission rows are replaced, so a test states the whole set it needs.
+        $CI->db->where('staff_id', $id)->delete($p . 'staff_permissions');
+        foreach ($o['permission'] as $perm) {
+            [$feature, $capability] = array_pad(explode(':', $perm, 2), 2, '');
+            $CI->db->insert($p . 'staff_permissions', ['staff_id' => $id, 'feature' => $feature, 'capability' => $capability]);
+        }
+        cli_out(['staffid' => $id, 'email' => $email, 'admin' => $row['admin'], 'permissions' => $o['permission']]);
+        break;
+
     default:
         fwrite(STDERR, "commands: install | activate <m> | deactivate <m> | uninstall <m> | install-zip <zip> | link-module <dir> [name]\n"
             . "  | modules | create-invoice [--currency EUR --total 120.00 --allowed neropay,1 --status 1 --duedate Y-m-d]\n"
-            . "  | invoice <id> | set-option <name> <value> | get-option <name> | configure-gateway <id> k=v... | gateway-settings <id>\n");
+            . "  | invoice <id> | set-option <name> <value> | get-option <name> | configure-gateway <id> k=v... | gateway-settings <id>\n"
+            . "  | cron | create-staff --email E --password P [--admin 0|1] [--permission feature:capability ...]\n");
         exit($cmd === 'help' ? 0 : 2);
 }

@@ -25,6 +25,8 @@ try {
     exit;
 }
 
+// CI3 builds CI_Input (which sanitizes $_GET/$_POST/$_COOKIE keys) before CSRF and routing.
+standin_core('input');
 $uri = standin_core('uri');
 $router = new Standin_router();
 

@@ -3,25 +3,39 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Staff page: paybridge/admin lists checkout attempts and events (outcome + reason code), and lets staff
- * re-check a pending payment with the provider (POST with the CSRF token; same recording path).
+ * Staff page: paybridge/admin lists checkout attempts and events (outcome + reason code), the last cron
+ * reconciliation, and lets staff re-check a pending payment with the provider (POST with the CSRF token;
+ * same recording path). Perfex permissions (issue 9 item 7): viewing needs staff_can('view', 'payments'),
+ * re-checking (and any later write action) staff_can('create', 'payments'); others get access_denied().
  */
 class Admin extends AdminController
 {
     public function index()
     {
+        if (!staff_can('view', 'payments')) {
+            access_denied('payments');
+        }
         $this->load->model('paybridge/paybridge_model');
+        $this->load->model('paybridge/paybridge_reconcile_model');
         $data = [
-            'attempts' => $this->paybridge_model->latest_attempts(),
-            'events'   => $this->paybridge_model->latest_events(),
-            'gateways' => $this->gateways(),
+            'attempts'  => $this->paybridge_model->latest_attempts(),
+            'events'    => $this->paybridge_model->latest_events(),
+            'gateways'  => $this->gateways(),
+            'canCreate' => staff_can('create', 'payments'),
+            'cronRun'   => get_option('paybridge_cron_last_run'),
+            'cron'      => $this->paybridge_reconcile_model->last_summary(),
         ];
         extract($data);
+        init_head();
         include __DIR__ . '/../views/admin.php';
+        init_tail();
     }
 
     public function recheck($id = 0)
     {
+        if (!staff_can('create', 'payments')) {
+            access_denied('payments');
+        }
         if (strtoupper($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST') {
             redirect(site_url('paybridge/admin'));
         }
@@ -33,6 +47,12 @@ class Admin extends AdminController
             redirect(site_url('paybridge/admin'));
         }
         $gateway = $gateways[$payment->provider];
+        if ($gateway->isOtherAccount($payment)) {
+            // Never read another account's attempt with the current credentials (issue 9 item 10).
+            $this->paybridge_model->mark_other_account($payment);
+            set_alert('danger', _l('paybridge_recheck_other_account'));
+            redirect(site_url('paybridge/admin'));
+        }
         try {
             $read   = $gateway->readPayment($payment);
             $result = $this->paybridge_model->record($read, $payment, $gateway, 'recheck');

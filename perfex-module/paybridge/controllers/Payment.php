@@ -17,7 +17,8 @@ class Payment extends App_Controller
             show_404();
         }
         $this->load->model('paybridge/paybridge_model');
-        $payment = $this->paybridge_model->find_by_token($provider, (string) $token);
+        // The return URL's own token: the webhook URL's token opens nothing here (issue 9 item 10).
+        $payment = $this->paybridge_model->find_by_return_token($provider, (string) $token);
         if ($payment === null) {
             show_404();
         }
@@ -42,6 +43,12 @@ class Payment extends App_Controller
         }
         if ((string) $payment->provider_payment_id === '') {
             return ['danger', _l('paybridge_payment_failed')];
+        }
+        if ($gateway->isOtherAccount($payment)) {
+            // Never read another account's attempt with the current credentials; staff see it on the admin page.
+            $this->paybridge_model->mark_other_account($payment);
+
+            return ['warning', _l('paybridge_payment_review')];
         }
         try {
             $read = $gateway->readPayment($payment);

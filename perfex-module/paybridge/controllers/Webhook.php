@@ -132,6 +132,7 @@ class Webhook extends App_Controller
         if ((string) $payment->provider_payment_id === '') {
             $this->fail($model, $provider, 503, 'payment_not_ready');
         }
+        $readClaim = $this->guard_api_read($model, $gateway, $payment, $parsed);
 
         try {
             $event = $client->confirmWebhook($raw, $headers, [
@@ -166,11 +167,59 @@ class Webhook extends App_Controller
         $event['body_hash']     = hash('sha256', $raw);
 
         $result = $model->record($event, $payment, $gateway, 'webhook');
+        if ($readClaim !== null && $result['http'] >= 500 && $result['reason'] === 'database_unavailable') {
+            // The read is done but nothing was stored (database error): the provider's retry must not be
+            // held back by the read limit, or a passing database hiccup would cost the payment. Only then:
+            // any other 503 (e.g. a "paid" claim the API does not confirm yet) keeps the slot, or a forger
+            // could buy unlimited reads.
+            $model->release_webhook_read($payment, $readClaim);
+        }
         if ($result['http'] >= 300) {
             $this->fail($model, $provider, $result['http'], $result['reason']);
         }
         $model->webhook_health($provider, true);
         $this->respond($result['http'], ['result' => $result['result'], 'reason' => $result['reason']]);
+    }
+
+    /**
+     * Before the webhook costs an authenticated API read (issue 9 items 8 and 10). Answers and exits when:
+     *  - the attempt belongs to another account than the one configured now: 200 ignored/other_account
+     *    (never read with the current credentials; shown to staff; the cron reads it again once the
+     *    account matches);
+     *  - the body is not signature-verified and claims "paid" for a payment already recorded: 200
+     *    duplicate/already_recorded without reading (redeliveries stay cheap);
+     *  - the body is not signature-verified and this attempt already had a webhook read for the same
+     *    claimed status in the last 10 s: 503 + Retry-After, reason rate_limited (Paybridge_model::
+     *    claim_webhook_read: one read per attempt and claimed status per 10 s).
+     * Signed webhooks (Noxipay; NeroPay/Payrexx with a webhook secret) are never limited.
+     * @return string|null the claimed status whose read slot this request took (null: not limited)
+     */
+    private function guard_api_read($model, Paybridge_gateway_base $gateway, object $payment, ?array $parsed): ?string
+    {
+        $claim = null;
+        try {
+            if ($gateway->isOtherAccount($payment)) {
+                $model->mark_other_account($payment);
+                $this->respond(200, ['result' => 'ignored', 'reason' => 'other_account']);
+            }
+            if ($parsed !== null ? ($parsed['verified'] ?? '') === 'signature' : $gateway->webhooksSigned()) {
+                // Verified (a signed body that does not parse still had its signature checked first).
+                return null;
+            }
+            $claim = $parsed !== null ? (string) ($parsed['status'] ?? 'unknown') : 'none';
+            if ($claim === 'paid' && $model->is_recorded($payment)) {
+                $this->respond(200, ['result' => 'duplicate', 'reason' => 'already_recorded']);
+            }
+            $wait = $model->claim_webhook_read($payment, $claim, 10);
+        } catch (Throwable $e) {
+            $this->fail($model, $gateway->provider(), 503, 'database_unavailable');
+        }
+        if ($wait > 0) {
+            header('Retry-After: ' . $wait);
+            $this->respond(503, ['error' => 'rate_limited']);
+        }
+
+        return $claim;
     }
 
     /** @return never */

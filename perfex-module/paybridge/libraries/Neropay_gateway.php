@@ -23,6 +23,17 @@ class Neropay_gateway extends Paybridge_gateway_base
         ], 'EUR,GBP,USD'));
     }
 
+    /** The attempt's account (issue 9 item 10): base URL and NeroPay-Account. */
+    protected function accountIdentity(): array
+    {
+        return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/'), 'account' => trim($this->getSetting('account'))];
+    }
+
+    protected function webhookSignatureOptional(): bool
+    {
+        return true;
+    }
+
     public function provider(): string
     {
         return 'neropay';

@@ -84,9 +84,45 @@ abstract class Paybridge_gateway_base extends App_gateway
         return $this->getSetting('test_mode_enabled') === '1';
     }
 
-    /** The authoritative payment read for the return URL and the admin re-check. */
+    /**
+     * Non-secret identifiers of the provider account the settings point at (base URL, NeroPay account,
+     * Payrexx instance). Stored on each attempt at creation (issue 9 item 10).
+     * @return array<string, string>
+     */
+    protected function accountIdentity(): array
+    {
+        return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/')];
+    }
+
+    /** The current account as stored on attempts (stable JSON of accountIdentity()). */
+    public function accountKey(): string
+    {
+        $identity = $this->accountIdentity();
+        ksort($identity);
+
+        return (string) json_encode($identity, JSON_UNESCAPED_SLASHES);
+    }
+
+    /**
+     * True when the attempt was created with another account than the one configured now. Such an attempt is
+     * never read with the current credentials: the provider would answer for the wrong account at best, and
+     * the attempt's own credentials are no longer known. Attempts created before accounts were recorded
+     * (account NULL) are read with the current account, as before.
+     */
+    public function isOtherAccount(object $payment): bool
+    {
+        $stored = isset($payment->account) ? (string) $payment->account : '';
+
+        return $stored !== '' && !hash_equals($stored, $this->accountKey());
+    }
+
+    /** The authoritative payment read for the return URL, the admin re-check and the cron. */
     public function readPayment(object $payment): array
     {
+        if ($this->isOtherAccount($payment)) {
+            // Callers check isOtherAccount() first; this keeps any other caller from reading it anyway.
+            throw new UnexpectedValueException('other_account');
+        }
         // The extension reports a paid payment's settled amount and currency, not the requested ones.
         $read = $this->client(self::CUSTOMER_CLIENT)->retrievePayment((string) $payment->provider_payment_id);
 
@@ -149,9 +185,16 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
 
-        $this->ci->load->model('paybridge/paybridge_model');
-        $model = $this->ci->paybridge_model;
-        $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency);
+        // A database error here must not become a 500 page for the customer (issue 9 item 10).
+        try {
+            $this->ci->load->model('paybridge/paybridge_model');
+            $model = $this->ci->paybridge_model;
+            $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey());
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: ' . $this->provider() . ' attempt not stored: ' . get_class($e));
+            set_alert('danger', _l('paybridge_payment_failed'));
+            redirect($invoiceUrl);
+        }
 
         $invoiceNumber = format_invoice_number($invoice);
         $description   = str_replace('{invoice_number}', $invoiceNumber, $this->getSetting('description_dashboard'));
@@ -160,7 +203,7 @@ abstract class Paybridge_gateway_base extends App_gateway
             'currency'        => $currency,
             'reference'       => $row->reference,
             'description'     => $description !== '' ? $description : $invoiceNumber,
-            'success_url'     => $this->returnUrl($row->token),
+            'success_url'     => $this->returnUrl($row->return_token),
             'cancel_url'      => $invoiceUrl,
             'notify_url'      => $this->webhookUrl($row->token),
             'idempotency_key' => $row->idempotency_key,
@@ -180,13 +223,20 @@ abstract class Paybridge_gateway_base extends App_gateway
             if ($checkoutUrl === '' || (string) ($payment['id'] ?? '') === '') {
                 throw new UnexpectedValueException('invalid_response');
             }
-            $model->attempt_created($row, (string) $payment['id'], $checkoutUrl, (string) ($payment['status'] ?? 'pending'));
+            if (!self::isSafeCheckoutUrl($checkoutUrl)) {
+                // The customer is never sent to a plain-http page (issue 9 item 10); nothing was paid yet.
+                $model->attempt_failed($row, 'insecure_checkout_url');
+                log_message('error', 'paybridge: ' . $this->provider() . ' returned a checkout URL that is not https');
+                $checkoutUrl = null;
+            } else {
+                $model->attempt_created($row, (string) $payment['id'], $checkoutUrl, (string) ($payment['status'] ?? 'pending'));
+            }
         } catch (\PayBridge\Exception\PayBridgeException $e) {
             // Only the stable code is kept: provider messages could echo request data.
-            $model->attempt_failed($row, $e->getErrorCode());
+            $this->attemptFailedQuietly($model, $row, $e->getErrorCode());
             $checkoutUrl = null;
         } catch (Throwable $e) {
-            $model->attempt_failed($row, 'internal_error');
+            $this->attemptFailedQuietly($model, $row, 'internal_error');
             log_message('error', 'paybridge: ' . $this->provider() . ' create failed: ' . get_class($e));
             $checkoutUrl = null;
         }
@@ -198,6 +248,49 @@ abstract class Paybridge_gateway_base extends App_gateway
         redirect($checkoutUrl);
     }
 
+    /** The customer still gets the alert when the database refuses even this update. */
+    private function attemptFailedQuietly($model, object $row, string $code): void
+    {
+        try {
+            $model->attempt_failed($row, $code);
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: attempt ' . (int) $row->id . ' not marked failed: ' . get_class($e));
+        }
+    }
+
+    /** https:// with a host, or http:// on a loopback host (127.0.0.0/8, ::1, localhost) like the extension allows. */
+    public static function isSafeCheckoutUrl(string $url): bool
+    {
+        $parts  = parse_url($url);
+        $scheme = strtolower((string) ($parts['scheme'] ?? ''));
+        $host   = strtolower(trim((string) ($parts['host'] ?? ''), '[]'));
+        if ($host === '' || preg_match('/[\s\x00-\x1f]/', $url)) {
+            return false;
+        }
+        if ($scheme === 'https') {
+            return true;
+        }
+
+        return $scheme === 'http' && ($host === 'localhost' || $host === '::1'
+            || (filter_var($host, FILTER_VALIDATE_IP, FILTER_FLAG_IPV4) && strpos($host, '127.') === 0));
+    }
+
+    /** True when this provider's webhooks are unsigned unless a webhook secret is configured (NeroPay, Payrexx). */
+    protected function webhookSignatureOptional(): bool
+    {
+        return false;
+    }
+
+    /**
+     * True when every webhook this gateway accepts carries a verified signature: Noxipay always (§X1), NeroPay
+     * and Payrexx when a webhook secret is configured. parseWebhook checks the signature on the raw bytes
+     * before parsing, so a body that fails to parse here was still signed by the provider.
+     */
+    public function webhooksSigned(): bool
+    {
+        return !$this->webhookSignatureOptional() || $this->getSetting('webhook_secret') !== '';
+    }
+
     /** Status block under the first setting: extension present, webhook URL pattern, webhook health. */
     protected function statusHtml(): string
     {
@@ -207,6 +300,10 @@ abstract class Paybridge_gateway_base extends App_gateway
         $html = '';
         if (!paybridge_extension_loaded()) {
             $html .= '<div class="alert alert-danger">' . $h(_l('paybridge_extension_missing')) . '</div>';
+        }
+        if ($this->webhookSignatureOptional() && $this->getSetting('webhook_secret') === '') {
+            // Issue 9 item 8: without a signing key anyone can post webhooks; each costs a rate-limited API read.
+            $html .= '<div class="alert alert-warning paybridge-unsigned-webhooks">' . $h(_l('paybridge_webhook_unsigned_warning')) . '</div>';
         }
         $p        = $this->provider();
         $success  = get_option('paybridge_' . $p . '_webhook_last_success');

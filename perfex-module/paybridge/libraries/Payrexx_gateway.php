@@ -24,6 +24,17 @@ class Payrexx_gateway extends Paybridge_gateway_base
         ], 'CHF,EUR,USD'));
     }
 
+    /** The attempt's account (issue 9 item 10): base URL and instance. */
+    protected function accountIdentity(): array
+    {
+        return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/'), 'instance' => trim($this->getSetting('instance'))];
+    }
+
+    protected function webhookSignatureOptional(): bool
+    {
+        return true;
+    }
+
     public function provider(): string
     {
         return 'payrexx';

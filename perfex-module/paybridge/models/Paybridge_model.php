@@ -24,12 +24,18 @@ class Paybridge_model extends App_Model
 
     // ------------------------------------------------------------------ attempts
 
-    public function create_attempt(string $provider, int $invoiceId, string $amount, int $amountMinor, string $currency): object
+    /**
+     * @param string|null $account the gateway's accountKey() at creation: re-reads refuse another account's attempt
+     * @throws Throwable when the database refuses the row (the caller shows the customer an alert)
+     */
+    public function create_attempt(string $provider, int $invoiceId, string $amount, int $amountMinor, string $currency, ?string $account = null): object
     {
         $row = [
             'provider'        => $provider,
             'invoice_id'      => $invoiceId,
-            'token'           => bin2hex(random_bytes(16)),
+            'token'           => bin2hex(random_bytes(16)), // webhook URL
+            'return_token'    => bin2hex(random_bytes(16)), // return URL: never the same as the webhook's
+            'account'         => $account,
             'idempotency_key' => bin2hex(random_bytes(16)),
             'amount'          => $amount,
             'amount_minor'    => $amountMinor,
@@ -44,7 +50,9 @@ class Paybridge_model extends App_Model
         $row['id'] = (int) $this->db->insert_id();
         // Unique per attempt: NeroPay requires a unique identifier per payment link (providers.md §N3).
         $row['reference'] = 'PERFEX_CRM-' . $invoiceId . '-' . $row['id'];
-        $this->db->where('id', $row['id'])->update($this->table('payments'), ['reference' => $row['reference']]);
+        if ($this->db->where('id', $row['id'])->update($this->table('payments'), ['reference' => $row['reference']]) === false) {
+            throw new RuntimeException('db_error');
+        }
 
         return (object) $row;
     }
@@ -95,6 +103,76 @@ class Paybridge_model extends App_Model
         $row = $this->db->where('id', $id)->get($this->table('payments'))->row();
 
         return $row ?: null;
+    }
+
+    /** The attempt a return URL names (its own token; never the webhook URL's, issue 9 item 10). */
+    public function find_by_return_token(string $provider, string $token): ?object
+    {
+        if (!preg_match('/^[a-f0-9]{32}$/', $token)) {
+            return null;
+        }
+        $row = $this->db->where('provider', $provider)->where('return_token', $token)->get($this->table('payments'))->row();
+
+        return $row ?: null;
+    }
+
+    /** True once this provider payment became a Perfex payment (paybridge_recorded holds it). */
+    public function is_recorded(object $payment): bool
+    {
+        return (bool) $this->db->query('SELECT id FROM ' . $this->table('recorded') . ' WHERE provider = ' . $this->db->escape($payment->provider)
+            . ' AND provider_payment_id = ' . $this->db->escape((string) $payment->provider_payment_id) . ' LIMIT 1')->row();
+    }
+
+    /**
+     * Budget of API reads caused by unverified webhooks (issue 9 item 8): at most one per attempt and
+     * claimed status per $seconds. Keyed by the claimed status too, so a real sequence (Payrexx "waiting",
+     * "confirmed", then "refunded" within seconds) is never held back, while a burst of one forged claim
+     * costs one read; a forger cycling through every normalized status gets at most one read per status.
+     * INSERT IGNORE (first read) or one conditional UPDATE decides atomically: of concurrent deliveries
+     * exactly one gets the read. @return int 0 when the read may go ahead, else seconds for Retry-After
+     */
+    public function claim_webhook_read(object $payment, string $claim, int $seconds = 10): int
+    {
+        $table = db_prefix() . 'paybridge_webhook_reads';
+        $claim = preg_match('/^[a-z_]{1,30}$/', $claim) ? $claim : 'other';
+        $now   = microtime(true);
+        $stamp = static function (float $t): string {
+            return date('Y-m-d H:i:s', (int) floor($t)) . sprintf('.%03d', (int) (($t - floor($t)) * 1000));
+        };
+        $where = ' WHERE payment_row_id = ' . (int) $payment->id . ' AND claim = ' . $this->db->escape($claim);
+        $this->db->query('INSERT IGNORE INTO ' . $table . ' (payment_row_id, claim, last_read_at) VALUES ('
+            . (int) $payment->id . ', ' . $this->db->escape($claim) . ', ' . $this->db->escape($stamp($now)) . ')');
+        if ($this->db->affected_rows() > 0) {
+            return 0;
+        }
+        $this->db->query('UPDATE ' . $table . ' SET last_read_at = ' . $this->db->escape($stamp($now)) . $where
+            . ' AND last_read_at <= ' . $this->db->escape($stamp($now - $seconds)));
+        if ($this->db->affected_rows() > 0) {
+            return 0;
+        }
+        $row  = $this->db->query('SELECT last_read_at FROM ' . $table . $where)->row();
+        $last = $row ? (int) strtotime(substr((string) $row->last_read_at, 0, 19)) : 0;
+
+        return max(1, min($seconds, (int) ceil($last + $seconds - $now)));
+    }
+
+    /** Gives the read slot back when the read was done but nothing could be stored (best effort). */
+    public function release_webhook_read(object $payment, string $claim): void
+    {
+        $claim = preg_match('/^[a-z_]{1,30}$/', $claim) ? $claim : 'other';
+        try {
+            $this->db->query('DELETE FROM ' . db_prefix() . 'paybridge_webhook_reads WHERE payment_row_id = ' . (int) $payment->id
+                . ' AND claim = ' . $this->db->escape($claim));
+        } catch (Throwable $e) {
+            // The database is what failed; the slot then simply expires after 10 s.
+        }
+    }
+
+    /** Shows staff that a provider message or a re-read was refused because the attempt belongs to another account. */
+    public function mark_other_account(object $payment): void
+    {
+        $this->db->query('UPDATE ' . $this->table('payments') . " SET error_code = 'other_account', updated_at = "
+            . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $payment->id . " AND (error_code IS NULL OR error_code = '')");
     }
 
     public function invoice_url(int $invoiceId): string

@@ -10,40 +10,44 @@ $csrfField = '';
 if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name')) {
     $csrfField = '<input type="hidden" name="' . $e($CI->security->get_csrf_token_name()) . '" value="' . $e($CI->security->get_csrf_hash()) . '">';
 }
-$alerts = '';
-foreach (['success', 'warning', 'danger'] as $type) {
-    $message = isset($CI->session) && method_exists($CI->session, 'flashdata') ? $CI->session->flashdata('message-' . $type) : null;
-    if ($message) {
-        $alerts .= '<div class="alert alert-' . $type . '">' . $e($message) . '</div>';
-    }
-}
-?><!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title><?= $e(_l('paybridge_admin_title')) ?></title>
-<style>
-body { font-family: sans-serif; margin: 1.5em; } table { border-collapse: collapse; margin-bottom: 2em; }
-td, th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; }
-.alert { padding: 8px; margin-bottom: 1em; border: 1px solid #999; }
-.alert-danger { background: #fdd; } .alert-success { background: #dfd; } .alert-warning { background: #ffd; }
+// Rendered between Perfex's init_head() and init_tail() (the admin layout shows the alerts).
+?><style>
+#paybridge-admin table { border-collapse: collapse; margin-bottom: 2em; }
+#paybridge-admin td, #paybridge-admin th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; }
 </style>
-</head>
-<body>
+<div id="wrapper"><div class="content"><div id="paybridge-admin">
 <h1><?= $e(_l('paybridge_admin_title')) ?></h1>
-<?= $alerts ?>
 <?php if (!paybridge_extension_loaded()) { ?>
 <div class="alert alert-danger"><?= $e(_l('paybridge_extension_missing')) ?></div>
 <?php } ?>
+<h2><?= $e(_l('paybridge_cron_title')) ?></h2>
+<div id="paybridge-cron">
+<?php if ($cron === null) { ?>
+<p class="cron-never"><?= $e(_l('paybridge_cron_never')) ?></p>
+<?php } else { ?>
+<p><?= $e(_l('paybridge_cron_last_run')) ?>: <span class="cron-last-run"><?= $e($cronRun !== '' ? $cronRun : $cron['finished_at']) ?></span>
+&mdash; <?= $e(_l('paybridge_cron_counts', [(int) $cron['due'], count($cron['checked']), (int) $cron['recorded'], (int) $cron['expired'], (int) $cron['errors']])) ?></p>
+<?php if ($cron['checked']) { ?>
+<table id="paybridge-cron-checked">
+<tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_result')) ?></th></tr>
+<?php foreach ($cron['checked'] as $c) { ?>
+<tr data-cron-attempt="<?= (int) ($c['id'] ?? 0) ?>"><td><?= (int) ($c['id'] ?? 0) ?></td><td><?= $e($c['provider'] ?? '') ?></td><td><?= (int) ($c['invoice_id'] ?? 0) ?></td>
+<td><?= $e($c['status'] ?? '') ?></td><td class="cron-result"><?= $e($c['result'] ?? '') ?></td></tr>
+<?php } ?>
+</table>
+<?php } ?>
+<?php } ?>
+</div>
 <h2><?= $e(_l('paybridge_admin_attempts')) ?></h2>
 <table id="paybridge-attempts">
-<tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_reference')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th><th></th></tr>
+<tr><th>#</th><th><?= $e(_l('paybridge_col_provider')) ?></th><th><?= $e(_l('paybridge_col_invoice')) ?></th><th><?= $e(_l('paybridge_col_reference')) ?></th><th><?= $e(_l('paybridge_col_provider_payment_id')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th><th><?= $e(_l('paybridge_col_cron')) ?></th><th></th></tr>
 <?php foreach ($attempts as $a) { ?>
 <tr data-payment-id="<?= (int) $a['id'] ?>">
 <td><?= (int) $a['id'] ?></td><td><?= $e($a['provider']) ?></td><td><?= (int) $a['invoice_id'] ?></td><td><?= $e($a['reference']) ?></td>
 <td><?= $e($a['provider_payment_id']) ?></td><td><?= $e($a['amount'] . ' ' . $a['currency']) ?></td>
 <td class="status"><?= $e($a['status']) ?><?= $a['error_code'] ? ' (' . $e($a['error_code']) . ')' : '' ?></td><td><?= $e($a['created_at']) ?></td>
-<td><?php if (in_array($a['status'], ['pending', 'open', 'authorized', 'waiting'], true) && (string) $a['provider_payment_id'] !== '' && isset($gateways[$a['provider']])) { ?>
+<td class="cron"><?= (int) ($a['reconcile_count'] ?? 0) ?><?= !empty($a['reconcile_result']) ? ' &middot; ' . $e($a['reconcile_result']) : '' ?><?= !empty($a['reconcile_next_at']) && !in_array($a['status'], ['paid', 'expired'], true) ? ' &middot; ' . $e(_l('paybridge_cron_next', $a['reconcile_next_at'])) : '' ?></td>
+<td><?php if ($canCreate && in_array($a['status'], ['pending', 'open', 'authorized', 'waiting', 'expired'], true) && (string) $a['provider_payment_id'] !== '' && isset($gateways[$a['provider']])) { ?>
 <form method="post" action="<?= $e(site_url('paybridge/admin/recheck/' . (int) $a['id'])) ?>"><?= $csrfField ?><button type="submit"><?= $e(_l('paybridge_recheck')) ?></button></form>
 <?php } ?></td>
 </tr>
@@ -79,5 +83,4 @@ if ($attention) { ?>
 </tr>
 <?php } ?>
 </table>
-</body>
-</html>
+</div></div></div>

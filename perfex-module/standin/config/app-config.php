@@ -51,5 +51,11 @@ define('APP_ENC_KEY', standin_env('STANDIN_ENCRYPTION_KEY', 'standin-dev-key-0f6
 define('APP_SESSION_COOKIE_NAME', 'sp_session');
 define('APP_CSRF_PROTECTION', standin_env('STANDIN_CSRF', '1') === '1');
 
+// Perfex's optional cron key (app-config.php): when defined, cron/index/<key> must carry it.
+if (($__cronKey = standin_env('APP_CRON_KEY')) !== null && $__cronKey !== '') {
+    define('APP_CRON_KEY', $__cronKey);
+}
+unset($__cronKey);
+
 // The admin area lives under /admin like in Perfex.
 define('ADMIN_URI', 'admin');

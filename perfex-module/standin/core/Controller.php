@@ -67,6 +67,7 @@ class AdminController extends App_Controller
             }
             redirect(admin_url('authentication'));
         }
+        $this->app_menu = new App_menu();
         hooks()->do_action('admin_init');
     }
 }

@@ -2,11 +2,75 @@
 
 defined('BASEPATH') or exit('No direct script access allowed');
 
-/** $CI->input: CI3's CI_Input surface (no XSS filtering; $xss_clean is accepted and ignored). */
+/**
+ * $CI->input: CI3's CI_Input surface (no XSS filtering; $xss_clean is accepted and ignored).
+ *
+ * Like CodeIgniter 3.1's CI_Input constructor (_sanitize_globals), created before CSRF and routing, it
+ * cleans $_GET, $_POST and $_COOKIE keys with _clean_input_keys() (`/^[a-z0-9:_\/|-]+$/i`). In CI 3.1 that
+ * method is called with its default $fatal = TRUE, which RETURNS FALSE for an offending key; its
+ * "Disallowed Key Characters." + 503 + exit branch is dead code (bcit-ci/CodeIgniter#4101, #4202, #4784):
+ *  - top level ($_GET/$_POST): the value is copied to key 0 (FALSE as an array key) and the offending key
+ *    itself stays (assignment in place, nothing is unset);
+ *  - nested arrays (`a[b c]=…`): rebuilt by _clean_input_data(), so an offending nested key is replaced by
+ *    0 (later ones overwrite earlier ones);
+ *  - cookies: an offending key is unset.
+ * Values: invalid UTF-8 is cleaned (UTF8_ENABLED) and control characters except \t \n \r are removed
+ * (remove_invisible_characters($str, FALSE)); newlines are not standardized (CI 3.1 default).
+ * The raw body (php://input, raw_input_stream) is never touched: that is what webhook code must read.
+ */
 class CI_Input
 {
     private ?string $rawInput = null;
     private ?array $headers = null;
+
+    public function __construct()
+    {
+        foreach ($_GET as $key => $value) {
+            $_GET[self::clean_key($key)] = self::clean_data($value);
+        }
+        foreach ($_POST as $key => $value) {
+            $_POST[self::clean_key($key)] = self::clean_data($value);
+        }
+        unset($_COOKIE['$Version'], $_COOKIE['$Path'], $_COOKIE['$Domain']);
+        foreach ($_COOKIE as $key => $value) {
+            $clean = self::clean_key($key);
+            if ($clean !== false) {
+                $_COOKIE[$clean] = self::clean_data($value);
+            } else {
+                unset($_COOKIE[$key]);
+            }
+        }
+        if (isset($_SERVER['PHP_SELF'])) {
+            $_SERVER['PHP_SELF'] = strip_tags((string) $_SERVER['PHP_SELF']);
+        }
+    }
+
+    /** CI 3.1 _clean_input_keys($str) with $fatal = TRUE: the key, or FALSE when it has other characters. */
+    private static function clean_key($key)
+    {
+        $key = (string) $key;
+        if (!preg_match('/^[a-z0-9:_\/|-]+$/i', $key)) {
+            return false;
+        }
+        return $key; // only ASCII passes the pattern: UTF-8 cleaning is a no-op here
+    }
+
+    /** CI 3.1 _clean_input_data(). */
+    private static function clean_data($value)
+    {
+        if (is_array($value)) {
+            $out = [];
+            foreach (array_keys($value) as $key) {
+                $out[self::clean_key($key)] = self::clean_data($value[$key]);
+            }
+            return $out;
+        }
+        $value = (string) $value;
+        if (preg_match('/[^\x00-\x7F]/', $value) && function_exists('mb_convert_encoding')) {
+            $value = mb_convert_encoding($value, 'UTF-8', 'UTF-8');
+        }
+        return (string) preg_replace('/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]+/S', '', $value);
+    }
 
     public function __get($name)
     {

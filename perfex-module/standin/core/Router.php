@@ -6,6 +6,7 @@ defined('BASEPATH') or exit('No direct script access allowed');
  * Perfex's routes, as far as a payment module sees them:
  *   ''                          -> controllers/Home.php
  *   invoice/<id>/<hash>         -> controllers/Invoice.php::index($id, $hash)   (customer invoice page)
+ *   cron[/index[/<key>]]        -> controllers/Cron.php (Perfex's cron URL)
  *   admin[/<c>[/<method>/...]]  -> controllers/admin/<C>.php, or an active module's controllers
  *   <m>/<c>/<method>/<args…>    -> modules/<m>/controllers/<C>.php (also <m>/<dir>/<c>/…, and
  *                                  <m>/<method> when controllers/<M>.php exists); active modules only.
@@ -24,6 +25,9 @@ class Standin_router
         $seg = array_values($seg);
         if ($seg === []) {
             return $this->core('', 'Home', []);
+        }
+        if ($seg[0] === 'cron') {
+            return $this->core('', 'Cron', array_slice($seg, 1));
         }
         if ($seg[0] === 'invoice') {
             return $this->core('', 'Invoice', array_merge(['index'], array_slice($seg, 1)));

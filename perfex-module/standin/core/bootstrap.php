@@ -36,7 +36,7 @@ if (!defined('APP_BASE_URL')) {
 date_default_timezone_set(standin_env('TZ', 'UTC') ?: 'UTC');
 
 foreach (['Hooks', 'DB', 'Input', 'Session', 'Encryption', 'URI', 'Lang', 'Config', 'Security', 'Loader', 'Controller',
-    'App_gateway', 'App_modules', 'Router'] as $__f) {
+    'App_gateway', 'App_modules', 'App_menu', 'Router'] as $__f) {
     require_once BASEPATH . $__f . '.php';
 }
 foreach (['decimal', 'general', 'modules', 'invoices', 'standin'] as $__f) {

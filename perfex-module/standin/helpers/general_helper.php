@@ -400,14 +400,57 @@ function is_admin($staffid = ''): bool
     return $id ? total_rows(db_prefix() . 'staff', ['staffid' => $id, 'admin' => 1]) > 0 : false;
 }
 
+/**
+ * Perfex 3.x semantics (perfex.md "Permissions"): admins (tblstaff.admin = 1) can do everything; other staff
+ * only what a tblstaff_permissions row (staff_id, feature, capability) grants. No staff, no permission.
+ */
 function staff_can($capability = '', $feature = null, $staff_id = ''): bool
 {
-    return is_staff_logged_in();
+    $staff_id = $staff_id === '' || $staff_id === null ? get_staff_user_id() : $staff_id;
+    if (!$staff_id) {
+        return false;
+    }
+    if (is_admin($staff_id)) {
+        return true;
+    }
+    $rows = get_instance()->db->where('staff_id', (int) $staff_id)->get(db_prefix() . 'staff_permissions')->result_array();
+    foreach ($rows as $row) {
+        if ($row['feature'] === (string) $feature && $row['capability'] === (string) $capability) {
+            return true;
+        }
+    }
+    return false;
 }
 
+/** Perfex's older spelling: has_permission('payments', '', 'view') === staff_can('view', 'payments'). */
 function has_permission($permission, $staffid = '', $can = ''): bool
 {
-    return is_staff_logged_in();
+    return staff_can($can, $permission, $staffid);
+}
+
+/**
+ * Perfex's access_denied($permission): a danger alert, an activity-log line, and a redirect back to the
+ * referring page (or admin/access_denied). Never returns.
+ */
+function access_denied($permission = ''): never
+{
+    set_alert('danger', _l('access_denied'));
+    log_activity('Tried to access page where don\'t have permission' . ($permission !== '' ? ' [' . $permission . ']' : ''));
+    $referer = (string) ($_SERVER['HTTP_REFERER'] ?? '');
+    redirect($referer !== '' && str_starts_with($referer, site_url()) ? $referer : admin_url('access_denied'));
+}
+
+/** Perfex's admin layout, head part: the module's page body goes between init_head() and init_tail(). */
+function init_head($aside = true): void
+{
+    $admin_menu = true;
+    $title = get_option('companyname');
+    include VIEWPATH . 'layout_head.php';
+}
+
+function init_tail(): void
+{
+    include VIEWPATH . 'layout_foot.php';
 }
 
 function get_staff_full_name($userid = ''): string

@@ -38,6 +38,15 @@ CREATE TABLE IF NOT EXISTS `tblstaff` (
   KEY `email` (`email`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Perfex 3.x: one row per granted capability of a non-admin staff member (admins need none: staff_can()
+-- returns true for tblstaff.admin = 1).
+CREATE TABLE IF NOT EXISTS `tblstaff_permissions` (
+  `staff_id` int(11) NOT NULL,
+  `feature` varchar(40) NOT NULL,
+  `capability` varchar(100) NOT NULL,
+  KEY `staff_id` (`staff_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE IF NOT EXISTS `tblclients` (
   `userid` int(11) NOT NULL AUTO_INCREMENT,
   `company` varchar(191) DEFAULT NULL,

@@ -21,7 +21,11 @@
 </head>
 <body>
 <?php if (!empty($admin_menu)) { ?>
-<header><a href="<?= e(admin_url('invoices')) ?>">Invoices</a><a href="<?= e(admin_url('settings?group=payment_gateways')) ?>">Settings</a><a href="<?= e(admin_url('modules')) ?>">Modules</a><a href="<?= e(admin_url('authentication/logout')) ?>" id="logout">Logout</a></header>
+<header><a href="<?= e(admin_url('invoices')) ?>">Invoices</a><a href="<?= e(admin_url('settings?group=payment_gateways')) ?>">Settings</a><a href="<?= e(admin_url('modules')) ?>">Modules</a><?php if (isset(get_instance()->app_menu)) {
+    foreach (get_instance()->app_menu->get_sidebar_menu_items() as $__item) {
+        foreach ($__item['children'] as $__child) { ?><a href="<?= e($__child['href'] ?? '#') ?>" id="menu-<?= e($__child['slug'] ?? '') ?>"><?= e($__child['name'] ?? '') ?></a><?php }
+    }
+} ?><a href="<?= e(admin_url('authentication/logout')) ?>" id="logout">Logout</a></header>
 <?php } else { ?>
 <header><strong><?= e(get_option('companyname')) ?></strong></header>
 <?php } ?>

@@ -140,14 +140,25 @@ final class Browser
     {
         $mh = curl_multi_init();
         $handles = [];
+        $responseHeaders = [];
         foreach ($requests as $i => [$method, $url, $body, $headers]) {
             $ch = curl_init($url);
+            $responseHeaders[$i] = [];
             curl_setopt_array($ch, [
                 CURLOPT_CUSTOMREQUEST  => $method,
                 CURLOPT_RETURNTRANSFER => true,
                 CURLOPT_FOLLOWLOCATION => false,
                 CURLOPT_TIMEOUT_MS     => (int) ($timeout * 1000),
                 CURLOPT_HTTPHEADER     => $headers,
+                // Third element of each answer: lower-cased response headers (e.g. retry-after).
+                CURLOPT_HEADERFUNCTION => static function ($ch, $line) use (&$responseHeaders, $i) {
+                    if (strpos($line, ':') !== false) {
+                        [$k, $v] = explode(':', $line, 2);
+                        $responseHeaders[$i][strtolower(trim($k))] = trim($v);
+                    }
+
+                    return strlen($line);
+                },
             ]);
             if ($body !== null) {
                 curl_setopt($ch, CURLOPT_POSTFIELDS, $body);
@@ -163,7 +174,7 @@ final class Browser
         } while ($running && $status === CURLM_OK);
         $out = [];
         foreach ($handles as $i => $ch) {
-            $out[$i] = [(int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), (string) curl_multi_getcontent($ch)];
+            $out[$i] = [(int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), (string) curl_multi_getcontent($ch), $responseHeaders[$i]];
             curl_multi_remove_handle($mh, $ch);
             curl_close($ch);
         }

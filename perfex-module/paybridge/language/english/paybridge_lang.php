@@ -46,6 +46,15 @@ $lang['paybridge_col_reason'] = 'Reason';
 $lang['paybridge_recheck'] = 'Re-check with provider';
 $lang['paybridge_recheck_done'] = 'Provider status: %s; result: %s %s';
 $lang['paybridge_recheck_failed'] = 'The payment could not be re-checked with the provider. Try again later.';
+$lang['paybridge_webhook_unsigned_warning'] = 'No webhook signing key is set: anyone can post webhooks to this URL. They can never mark an invoice paid by themselves (each is checked with the provider\'s API, at most once per payment every 10 seconds), but set a signing key here and in the provider\'s backend to refuse them outright.';
+$lang['paybridge_recheck_other_account'] = 'This payment was created with another provider account than the one configured now; it is not re-checked with the current credentials.';
+$lang['paybridge_cron_title'] = 'Reconciliation (cron)';
+$lang['paybridge_cron_never'] = 'The cron has not re-checked any payment yet. Make sure Perfex\'s cron job runs.';
+$lang['paybridge_cron_last_run'] = 'Last cron run';
+$lang['paybridge_cron_counts'] = '%d due, %d re-checked, %d recorded, %d expired, %d errors';
+$lang['paybridge_cron_next'] = 'next %s';
+$lang['paybridge_col_result'] = 'Result';
+$lang['paybridge_col_cron'] = 'Cron checks';
 // Issue 9: refused payments, overpayments and manual duplicates (activity log, staff notifications, admin page).
 $lang['paybridge_activity_rejected'] = '%s payment %s for invoice %s was NOT recorded (reason: %s). Review it with the provider.';
 $lang['paybridge_activity_overpaid'] = '%s payment %s was recorded on invoice %s, which was already paid (%s): the customer paid twice; refund or credit the difference.';

@@ -55,3 +55,4 @@ $lang['module_uploaded_successfully'] = 'Module uploaded successfully';
 $lang['invoices']                   = 'Invoices';
 $lang['settings']                   = 'Settings';
 $lang['logout']                     = 'Logout';
+$lang['access_denied']              = 'Access denied';
