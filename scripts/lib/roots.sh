@@ -32,8 +32,12 @@ root_ensure() {
     echo "[roots] building $suite root ($*) -> $dir (first run only; log: $log)" >&2
     # --variant=apt: essential + apt, then only what --include names (and its Depends).
     # No policy-rc.d needed: nothing here ships a daemon.
+    local opts=(--aptopt='Acquire::Retries "3"')
+    # Debian testing's Release file expires within days; a mirror that lags (or a clock ahead of it)
+    # makes apt refuse it. Only a root of testing is made with the check off; stable suites never expire.
+    case $suite in forky|testing|sid|unstable) opts+=(--aptopt='Acquire::Check-Valid-Until "false"') ;; esac
     if ! mmdebstrap --mode=root --variant=apt --include="$(IFS=,; echo "$*")" \
-        --aptopt='Acquire::Retries "3"' "$suite" "$tmp" "$DEBIAN_MIRROR" >"$log" 2>&1; then
+        "${opts[@]}" "$suite" "$tmp" "$DEBIAN_MIRROR" >"$log" 2>&1; then
       echo "[roots] mmdebstrap $suite failed; last lines of $log:" >&2; tail -20 "$log" >&2
       rm -rf "$tmp"; flock -u "$lockfd"; return 1
     fi
