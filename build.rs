@@ -13,7 +13,13 @@ fn run(cmd: &str, args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    let rev = run("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    // PAYBRIDGE_GIT_REV: set by scripts/release for builds inside a Debian root that has no git
+    // (or no access to the clone's .git); otherwise asked from git.
+    let rev = std::env::var("PAYBRIDGE_GIT_REV")
+        .ok()
+        .filter(|r| !r.is_empty())
+        .or_else(|| run("git", &["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "unknown".into());
     let php_config = std::env::var("PHP_CONFIG").unwrap_or_else(|_| "php-config".into());
     let api = run(&php_config, &["--phpapi"]).unwrap_or_else(|| "unknown".into());
     let php_version = run(&php_config, &["--version"]).unwrap_or_else(|| "unknown".into());
@@ -24,4 +30,5 @@ fn main() {
     println!("cargo:rustc-env=PAYBRIDGE_PROFILE={profile}");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-env-changed=PHP_CONFIG");
+    println!("cargo:rerun-if-env-changed=PAYBRIDGE_GIT_REV");
 }
