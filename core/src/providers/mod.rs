@@ -12,23 +12,8 @@ use crate::money::Money;
 use crate::webhook::{Event, Headers, Mode, PaymentStatus};
 use serde_json::Value;
 
+pub use crate::request::PaymentRequest;
 pub use config::{Config, ConfigValue};
-
-/// A hosted payment to create, already validated (money parsed, URLs present).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PaymentRequest {
-    pub money: Money,
-    pub reference: String,
-    pub description: String,
-    pub success_url: String,
-    pub cancel_url: String,
-    pub notify_url: Option<String>,
-    pub metadata: Vec<(String, String)>,
-    pub customer_name: Option<String>,
-    pub customer_email: Option<String>,
-    /// Made once per logical operation (by the caller or by `create_payment`), reused on retries.
-    pub idempotency_key: Option<String>,
-}
 
 /// A normalized payment as the provider reports it.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,9 +3,9 @@
 //! followed (credentials never reach another host), answers over 4 MiB are refused, and a Payrexx
 //! create whose outcome is unknown is sent exactly once.
 
-use paybridge::money::{Currency, Money};
-use paybridge::providers::{self, Config, PaymentRequest, Provider};
-use paybridge::Error;
+use paybridge_core::money::{Currency, Money};
+use paybridge_core::providers::{self, Config, PaymentRequest, Provider};
+use paybridge_core::Error;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};

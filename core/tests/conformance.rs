@@ -5,9 +5,9 @@
 mod common;
 
 use common::Sandbox;
-use paybridge::money::{Currency, Money};
-use paybridge::providers::{self, Config, Hint, PaymentRequest, Provider};
-use paybridge::webhook::{system_now, Headers, Mode, PaymentStatus, Verified};
+use paybridge_core::money::{Currency, Money};
+use paybridge_core::providers::{self, Config, Hint, PaymentRequest, Provider};
+use paybridge_core::webhook::{system_now, Headers, Mode, PaymentStatus, Verified};
 use serde_json::{json, Value};
 
 struct Case {
@@ -260,7 +260,7 @@ fn conformance_errors_map_to_provider_rejected_with_status() {
             .create_payment(&request("CONF-ERR", "1.00", c.currency))
             .unwrap_err()
         {
-            paybridge::Error::ProviderRejected { http_status, .. } => assert!(
+            paybridge_core::Error::ProviderRejected { http_status, .. } => assert!(
                 matches!(http_status, 401 | 403),
                 "{}: {http_status}",
                 c.name
@@ -268,7 +268,7 @@ fn conformance_errors_map_to_provider_rejected_with_status() {
             other => panic!("{}: {other:?}", c.name),
         }
         match gateway(&sb, c.name).retrieve_payment("999999").unwrap_err() {
-            paybridge::Error::ProviderRejected {
+            paybridge_core::Error::ProviderRejected {
                 http_status: 404, ..
             } => {}
             other => panic!("{}: {other:?}", c.name),
@@ -374,7 +374,7 @@ fn stale_paid_claim(
     gw: &dyn Provider,
     c: &Case,
     id: &str,
-) -> paybridge::webhook::Event {
+) -> paybridge_core::webhook::Event {
     let (body, headers) = sandbox_webhook(sb, c.name, id, c.paid_event);
     gw.confirm_webhook(&body, &headers, &hint(id), system_now())
         .unwrap_or_else(|e| panic!("{}: {e}", c.name))

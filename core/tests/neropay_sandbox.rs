@@ -3,9 +3,9 @@
 mod common;
 
 use common::Sandbox;
-use paybridge::money::{Currency, Money};
-use paybridge::providers::{self, Config, Hint, PaymentRequest, Provider};
-use paybridge::webhook::{system_now, Headers, PaymentStatus, Verified};
+use paybridge_core::money::{Currency, Money};
+use paybridge_core::providers::{self, Config, Hint, PaymentRequest, Provider};
+use paybridge_core::webhook::{system_now, Headers, PaymentStatus, Verified};
 use serde_json::{json, Value};
 
 const KEY: &str = "sk_test_neropay";
@@ -177,7 +177,7 @@ fn maps_provider_errors_with_status_code_and_request_id() {
         .create_payment(&request("PERFEX_CRM-8", None))
         .unwrap_err()
     {
-        paybridge::Error::ProviderRejected {
+        paybridge_core::Error::ProviderRejected {
             http_status,
             provider_code,
             request_id,
@@ -193,12 +193,12 @@ fn maps_provider_errors_with_status_code_and_request_id() {
     r.money = Money::parse_payment("0.50", Currency::from_code("EUR").unwrap()).unwrap();
     let err = gateway(&sb, &[]).create_payment(&r).unwrap_err();
     assert!(
-        matches!(err, paybridge::Error::ProviderRejected { http_status: 422, ref provider_code, .. } if provider_code.as_deref() == Some("validation_failed"))
+        matches!(err, paybridge_core::Error::ProviderRejected { http_status: 422, ref provider_code, .. } if provider_code.as_deref() == Some("validation_failed"))
     );
     let err = gateway(&sb, &[]).retrieve_payment("999999").unwrap_err();
     assert!(matches!(
         err,
-        paybridge::Error::ProviderRejected {
+        paybridge_core::Error::ProviderRejected {
             http_status: 404,
             ..
         }
@@ -291,10 +291,10 @@ fn a_configured_webhook_secret_rejects_unsigned_ipns_before_any_api_call() {
 /// A signed §N1 write, as a merchant's back office would send it (not through the client).
 fn signed_write(sb: &Sandbox, path: &str, body: &str) -> reqwest::blocking::Response {
     let ts = system_now().to_string();
-    let sig = paybridge::signing::sign(
+    let sig = paybridge_core::signing::sign(
         KEY.as_bytes(),
         &[ts.as_bytes(), b".", body.as_bytes()],
-        paybridge::signing::Encoding::Hex,
+        paybridge_core::signing::Encoding::Hex,
     );
     reqwest::blocking::Client::new()
         .post(format!("{}{path}", sb.neropay_base()))

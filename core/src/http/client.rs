@@ -15,7 +15,6 @@ use std::time::Duration;
 pub enum Method {
     Get,
     Post,
-    Delete,
 }
 
 #[derive(Clone)]
@@ -238,7 +237,6 @@ impl HttpClient {
         let mut rb = match req.method {
             Method::Get => client.get(&req.url),
             Method::Post => client.post(&req.url),
-            Method::Delete => client.delete(&req.url),
         };
         rb = rb.timeout(self.settings.timeout);
         for (k, v) in &req.headers {

@@ -4,9 +4,9 @@
 mod common;
 
 use common::{config_from_json, vectors};
-use paybridge::money::{Currency, Money};
-use paybridge::providers::{self, PaymentRequest};
-use paybridge::webhook::{Event, Headers};
+use paybridge_core::money::{Currency, Money};
+use paybridge_core::providers::{self, PaymentRequest};
+use paybridge_core::webhook::{Event, Headers};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -110,11 +110,11 @@ fn check_create_response(file: &str, v: &Value) {
 fn check_payrexx_signature(file: &str, v: &Value) {
     let params = v["params"].as_object().unwrap();
     assert_eq!(
-        paybridge::providers::payrexx::http_build_query(params),
+        paybridge_core::providers::payrexx::http_build_query(params),
         v["query"].as_str().unwrap(),
         "{file}: query"
     );
-    let sig = paybridge::providers::payrexx::api_signature(
+    let sig = paybridge_core::providers::payrexx::api_signature(
         v["secret"].as_str().unwrap().as_bytes(),
         params,
     );

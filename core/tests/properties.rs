@@ -2,10 +2,10 @@
 //! to any webhook parser or the money parser panics or is accepted without a valid signature; our
 //! HMAC agrees with an independent implementation (the `openssl` command).
 
-use paybridge::money::{Currency, Money};
-use paybridge::providers::{self, Config, ConfigValue, Hint, PaymentRequest, Provider};
-use paybridge::signing::{sign, Encoding};
-use paybridge::webhook::Headers;
+use paybridge_core::money::{Currency, Money};
+use paybridge_core::providers::{self, Config, ConfigValue, Hint, PaymentRequest, Provider};
+use paybridge_core::signing::{sign, Encoding};
+use paybridge_core::webhook::Headers;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -132,7 +132,7 @@ proptest! {
                 prop_assert_eq!(e.verified.as_str(), "none");
             }
         }
-        let _ = paybridge::providers::payrexx::parse_php_form(&body);
+        let _ = paybridge_core::providers::payrexx::parse_php_form(&body);
     }
 }
 

@@ -9,7 +9,7 @@ use super::{path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
 use crate::signing::{Encoding, Secret};
-use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
+use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified, Verifier};
 use serde_json::Value;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.noxipay.com/v1";
@@ -28,8 +28,8 @@ const SCHEME: Scheme = Scheme {
 
 pub struct Noxipay {
     secret_key: Secret,
-    webhook_secrets: Vec<Secret>,
-    tolerance_seconds: i64,
+    /// §X1 signs no timestamp: the tolerance is applied to the verified body's `created`.
+    verifier: Verifier,
     http: HttpClient,
 }
 
@@ -38,8 +38,11 @@ impl Noxipay {
         config.check_keys(&["secret_key", "webhook_secret", "tolerance_seconds"])?;
         Ok(Noxipay {
             secret_key: config.required_secret("secret_key")?,
-            webhook_secrets: config.secrets("webhook_secret")?,
-            tolerance_seconds: config.tolerance(DEFAULT_TOLERANCE)?,
+            verifier: Verifier {
+                scheme: SCHEME,
+                secrets: config.secrets("webhook_secret")?,
+                tolerance: Some(config.tolerance(DEFAULT_TOLERANCE)?),
+            },
             http: HttpClient::new(config.http(DEFAULT_BASE_URL)?),
         })
     }
@@ -160,19 +163,19 @@ impl Provider for Noxipay {
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         webhook::check_body_size(body)?;
-        if self.webhook_secrets.is_empty() {
+        if !self.verifier.has_secrets() {
             return Err(Error::config(
                 "webhook_secret is required: Noxipay webhooks are signed",
             ));
         }
-        webhook::verify(&SCHEME, &self.webhook_secrets, headers, body, now, i64::MAX)?;
+        self.verifier.verify_at(headers, body, now)?;
         let raw = webhook::parse_json_object(body)?;
         let w: wire::Webhook = serde_json::from_value(raw.clone())
             .map_err(|_| Error::payload("not a Noxipay event (id, type, created, data)"))?;
         let created =
             time::OffsetDateTime::parse(&w.created, &time::format_description::well_known::Rfc3339)
                 .map_err(|_| Error::payload("created is not an RFC 3339 time"))?;
-        webhook::check_age(created.unix_timestamp(), now, self.tolerance_seconds)?;
+        self.verifier.check_age(created.unix_timestamp(), now)?;
         let status = event_status(&w.event_type);
         let str_field = |k: &str| w.data.get(k).and_then(Value::as_str).map(String::from);
         // refund and chargeback objects point at their payment; payment events are the payment.

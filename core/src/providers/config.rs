@@ -99,14 +99,6 @@ impl Config {
         }
     }
 
-    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
-        match self.0.get(key) {
-            None => Ok(None),
-            Some(ConfigValue::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(Error::config(format!("{key} must be a boolean"))),
-        }
-    }
-
     /// A secret as a string, or a list of them during rotation (providers.md §0). Empty entries
     /// are dropped; an empty result means "not configured".
     pub fn secrets(&self, key: &str) -> Result<Vec<Secret>> {

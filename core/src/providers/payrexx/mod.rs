@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
-use crate::webhook::{self, Event, Headers, Mode, PaymentStatus, Scheme, Verified};
+use crate::webhook::{self, Event, Headers, Mode, PaymentStatus, Scheme, Verified, Verifier};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -38,7 +38,7 @@ enum Auth {
 pub struct Payrexx {
     instance: String,
     secret: Secret,
-    webhook_secrets: Vec<Secret>,
+    verifier: Verifier,
     auth: Auth,
     http: HttpClient,
 }
@@ -66,7 +66,12 @@ impl Payrexx {
         Ok(Payrexx {
             instance,
             secret: config.required_secret("secret_key")?,
-            webhook_secrets: config.secrets("webhook_secret")?,
+            verifier: Verifier {
+                scheme: SCHEME,
+                secrets: config.secrets("webhook_secret")?,
+                // §P4 signs no timestamp.
+                tolerance: None,
+            },
             auth,
             http: HttpClient::new(config.http(DEFAULT_BASE_URL)?),
         })
@@ -326,14 +331,7 @@ impl Provider for Payrexx {
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         webhook::check_body_size(body)?;
-        let verified = webhook::verify_if_configured(
-            &SCHEME,
-            &self.webhook_secrets,
-            headers,
-            body,
-            now,
-            i64::MAX,
-        )?;
+        let verified = self.verifier.verify_if_configured_at(headers, body, now)?;
         let is_json = headers
             .get("Content-Type")
             .is_some_and(|c| c.contains("json"))
@@ -409,7 +407,7 @@ impl Provider for Payrexx {
         let parsed = parsed_or_wake_up(
             self.parse_webhook(body, headers, now),
             hint,
-            !self.webhook_secrets.is_empty(),
+            self.verifier.has_secrets(),
         )?;
         let body_tx = parsed
             .as_ref()

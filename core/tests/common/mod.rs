@@ -1,14 +1,17 @@
 //! Shared helpers for integration tests: the JSON vectors and a sandbox process on loopback.
 #![allow(dead_code)]
 
-use paybridge::providers::{Config, ConfigValue};
+use paybridge_core::providers::{Config, ConfigValue};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+/// The workspace root: tests/vectors/ stays there, where PHPUnit reads it too, and so does the
+/// workspace's target/ with the sandbox binary.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let core = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    core.parent().map(PathBuf::from).unwrap_or(core)
 }
 
 /// Every vector file of a provider, sorted, as (file name, JSON).

@@ -2,8 +2,8 @@
 //! their transaction): a small loopback server answers each path with a fixed provider answer, so
 //! the client must read the transaction itself to learn the payment's current state.
 
-use paybridge::providers::{self, Config, Hint, Provider};
-use paybridge::webhook::{system_now, Headers, PaymentStatus};
+use paybridge_core::providers::{self, Config, Hint, Provider};
+use paybridge_core::webhook::{system_now, Headers, PaymentStatus};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 

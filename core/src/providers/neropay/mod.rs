@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
-use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified};
+use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified, Verifier};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -28,12 +28,9 @@ const SCHEME: Scheme = Scheme {
 
 pub struct NeroPay {
     secret_key: Secret,
-    webhook_secrets: Vec<Secret>,
+    verifier: Verifier,
     account: Option<String>,
-    tolerance_seconds: i64,
     http: HttpClient,
-    /// Injectable clock for request timestamps (tests); `None` = system clock.
-    clock: Option<fn() -> i64>,
 }
 
 impl NeroPay {
@@ -52,21 +49,14 @@ impl NeroPay {
         }
         Ok(NeroPay {
             secret_key: config.required_secret("secret_key")?,
-            webhook_secrets: config.secrets("webhook_secret")?,
+            verifier: Verifier {
+                scheme: SCHEME,
+                secrets: config.secrets("webhook_secret")?,
+                tolerance: Some(config.tolerance(300)?),
+            },
             account,
-            tolerance_seconds: config.tolerance(300)?,
             http: HttpClient::new(config.http(DEFAULT_BASE_URL)?),
-            clock: None,
         })
-    }
-
-    pub fn with_clock(mut self, clock: fn() -> i64) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    fn now(&self) -> i64 {
-        self.clock.map_or_else(webhook::system_now, |c| c())
     }
 
     fn headers(&self) -> Vec<(String, String)> {
@@ -92,7 +82,7 @@ impl NeroPay {
     fn signed_post(&self, path: &str, body: &[u8], idempotency_key: &str) -> Result<Response> {
         let url = self.http.url(path);
         let build = || {
-            let ts = self.now().to_string();
+            let ts = webhook::system_now().to_string();
             let sig = signing::sign(
                 self.secret_key.expose(),
                 &[ts.as_bytes(), b".", body],
@@ -249,14 +239,7 @@ impl Provider for NeroPay {
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         webhook::check_body_size(body)?;
-        let verified = webhook::verify_if_configured(
-            &SCHEME,
-            &self.webhook_secrets,
-            headers,
-            body,
-            now,
-            self.tolerance_seconds,
-        )?;
+        let verified = self.verifier.verify_if_configured_at(headers, body, now)?;
         let raw = webhook::parse_json_object(body)?;
         let ipn = wire::Ipn::deserialize(&raw)
             .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
@@ -296,7 +279,7 @@ impl Provider for NeroPay {
         let parsed = parsed_or_wake_up(
             self.parse_webhook(body, headers, now),
             hint,
-            !self.webhook_secrets.is_empty(),
+            self.verifier.has_secrets(),
         )?;
         let body_tx_id = parsed.as_ref().and_then(|e| e.payment_id.clone());
         let event_type = parsed
