@@ -140,22 +140,38 @@ namespace PayBridge\Exception {
     /** Base of every paybridge exception. */
     class PayBridgeException extends \Exception
     {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
         /** Stable snake_case code, e.g. "signature_mismatch". */
         public function getErrorCode(): string {}
     }
 
     /** Bad or missing configuration (code "config"). */
-    class ConfigException extends PayBridgeException {}
+    class ConfigException extends PayBridgeException
+    {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
+    }
 
     /** missing_header, malformed_signature, signature_mismatch, timestamp_out_of_tolerance. */
-    class SignatureException extends PayBridgeException {}
+    class SignatureException extends PayBridgeException
+    {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
+    }
 
     /** invalid_payload, invalid_request, invalid_amount, unsupported_currency. */
-    class InvalidPayloadException extends PayBridgeException {}
+    class InvalidPayloadException extends PayBridgeException
+    {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
+    }
 
     /** The provider answered with an error (provider_rejected) or an unreadable body (invalid_response). */
     class ApiException extends PayBridgeException
     {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
         /** HTTP status of the provider's answer (0 when none). */
         public function getHttpStatus(): int {}
         /** The provider's own error code, e.g. "validation_failed", or null. */
@@ -167,6 +183,8 @@ namespace PayBridge\Exception {
     /** timeout or connection_failed: the request may or may not have reached the provider. */
     class TransportException extends PayBridgeException
     {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
         /**
          * True: retrying is safe (a read, a failure before anything was sent, or a create whose
          * provider honours the idempotency key). False after a Payrexx create may have been sent.

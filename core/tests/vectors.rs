@@ -28,7 +28,29 @@ fn event_json(e: &Event) -> Value {
     })
 }
 
+/// The vector's top-level `secret` (style.md vector shape) is the secret the provider verifies
+/// with: one of the configured webhook secrets, or null exactly when none is configured.
+fn check_secret(file: &str, v: &Value) {
+    let configured: Vec<&str> = match &v["config"]["webhook_secret"] {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    match &v["secret"] {
+        Value::Null => assert!(
+            configured.is_empty() && v.get("secret").is_some(),
+            "{file}: secret missing, or null while a webhook_secret is configured"
+        ),
+        Value::String(s) => assert!(
+            configured.contains(&s.as_str()),
+            "{file}: the vector's secret is not a configured webhook_secret"
+        ),
+        other => panic!("{file}: secret must be a string or null, not {other}"),
+    }
+}
+
 fn check_webhook(file: &str, v: &Value) {
+    check_secret(file, v);
     let provider = providers::build(
         v["provider"].as_str().unwrap_or("neropay"),
         &config_from_json(&v["config"]),

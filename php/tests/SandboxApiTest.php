@@ -191,4 +191,28 @@ final class SandboxApiTest extends PayBridgeTestCase
         $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->retrievePayment('1001'));
         $this->assertTrue($e->isRetrySafe());
     }
+
+    /**
+     * isRetrySafe() says whether repeating the call could make a second payment. A Payrexx create
+     * carries no idempotency key Payrexx honours (issue 9's decision), so once its bytes were sent
+     * a timeout is not retry-safe: the gateway may exist. The same create refused at connect time
+     * never reached Payrexx, so repeating it is safe (contract 3).
+     */
+    public function testAPayrexxCreateThatTimedOutAfterSendingIsNotRetrySafe(): void
+    {
+        Sandbox::faults(['latency_ms' => 1500, 'provider' => 'payrexx']);
+        $g = new \PayBridge\Gateway('payrexx', ['instance' => 'demo', 'secret_key' => 'px_test_secret',
+            'base_url' => Sandbox::url() . '/payrexx/v1.14', 'timeout_ms' => 200, 'max_retries' => 0]);
+        $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->createPayment(self::paymentRequest()));
+        $this->assertFalse($e->isRetrySafe(), 'the create may have been processed');
+    }
+
+    public function testAPayrexxCreateRefusedAtConnectIsRetrySafe(): void
+    {
+        $port = FreePort::pick();
+        $g = new \PayBridge\Gateway('payrexx', ['instance' => 'demo', 'secret_key' => 'px_test_secret',
+            'base_url' => "http://127.0.0.1:$port/payrexx/v1.14", 'max_retries' => 0]);
+        $e = $this->assertPayBridgeError('TransportException', 'connection_failed', fn () => $g->createPayment(self::paymentRequest()));
+        $this->assertTrue($e->isRetrySafe(), 'nothing was sent');
+    }
 }

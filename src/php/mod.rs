@@ -21,9 +21,11 @@ pub use exceptions::{
     TransportException,
 };
 
-/// `PayBridge\Gateway`: one configured provider.
+/// `PayBridge\Gateway`: one configured provider. Final, as the stubs have always documented: a
+/// subclass could not change what a result means, so none is allowed.
 #[php_class]
 #[php(name = "PayBridge\\Gateway")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
 pub struct Gateway {
     inner: Box<dyn Provider>,
     /// Config `fixed_now`: the current time for webhook timestamp checks (tests, replays of

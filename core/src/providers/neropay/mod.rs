@@ -379,7 +379,7 @@ fn settled_state(tx: &wire::Transaction, requested: Money) -> Result<(PaymentSta
     })
 }
 
-/// §N5 event types (the seed's mapping); payouts and reader actions are acknowledged as unknown.
+/// §N5 event types; payouts and reader actions are acknowledged as unknown, never paid.
 fn event_status(t: &str) -> PaymentStatus {
     match t {
         "transaction.succeeded" => PaymentStatus::Paid,

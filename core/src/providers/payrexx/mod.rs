@@ -11,7 +11,7 @@ use super::common::{
 };
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
-use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::http::{HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{self, Event, Headers, Mode, PaymentStatus, Scheme, Verified, Verifier};
@@ -116,9 +116,6 @@ impl Payrexx {
                 }
             }
         }
-        if method == Method::Post {
-            headers.push(("Idempotency-Key".into(), new_idempotency_key()));
-        }
         let build = || Request {
             method,
             url: url.clone(),
@@ -126,8 +123,9 @@ impl Payrexx {
             body: body.clone(),
         };
         if method == Method::Post {
-            // providers.md §P1/§P3: Payrexx honours no idempotency key, so a create whose outcome
-            // is unknown is never re-sent (issue 9 item 10, contract 3).
+            // providers.md §P1/§P3: Payrexx honours no idempotency key, so none is sent (neither
+            // the caller's nor a made-up one: a header Payrexx ignores would only pretend), and a
+            // create whose outcome is unknown is never re-sent (issue 9 item 10, contract 3).
             return self.http.execute_not_idempotent(&build);
         }
         self.http.execute(&build)
