@@ -77,7 +77,8 @@ namespace PayBridge {
          *   What it guarantees depends on the provider:
          *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
          *     provider deduplicates: a retried create never makes a second payment.
-         *   - payrexx: Payrexx has no idempotency support, so the key cannot deduplicate anything.
+         *   - payrexx: Payrexx has no idempotency support, so no key is sent: a caller's key is
+         *     checked for its format and not used, and the key cannot deduplicate anything.
          *     A create is therefore never re-sent once any byte of it may have reached Payrexx
          *     (only connection failures before sending are retried, whatever `retry` says); a timeout
          *     after sending is a TransportException with isRetrySafe() false: re-read the payment

@@ -1,7 +1,11 @@
 //! NeroPay (providers.md §N1–§N5): signed, idempotent payment-link creation; reads of links and
 //! transactions; IPNs that are only a wake-up signal unless a webhook secret is configured.
 
+mod provider;
+mod status;
 mod wire;
+
+use status::*;
 
 use super::common::{
     absent_if_not_found, api_decimal, body_decimal, invalid_response, parsed_or_wake_up, rejected,
@@ -188,178 +192,8 @@ impl NeroPay {
     }
 }
 
-impl Provider for NeroPay {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn create_payment(&self, req: &PaymentRequest) -> Result<Payment> {
-        let ipn_url = req
-            .notify_url
-            .as_deref()
-            .ok_or_else(|| Error::request("notify_url is required for neropay (ipn_url)"))?;
-        let amount: serde_json::Number = req
-            .money
-            .to_decimal()
-            .parse()
-            .map_err(|_| Error::amount("cannot be written as a JSON number"))?;
-        let metadata = (!req.metadata.is_empty()).then(|| {
-            req.metadata
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect()
-        });
-        let body = serde_json::to_vec(&wire::CreateLink {
-            identifier: &req.reference,
-            amount,
-            currency: req.money.currency().code(),
-            details: &req.description,
-            success_url: &req.success_url,
-            cancel_url: &req.cancel_url,
-            ipn_url,
-            metadata,
-            customer_name: req.customer_name.as_deref(),
-            customer_email: req.customer_email.as_deref(),
-        })
-        .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
-        let data = data_of(self.signed_post("/payment-links", &body, &key)?)
-            .map_err(|e| e.redact(self.secret_key.expose()))?;
-        self.link_from(data, Some(&req.money))
-    }
-
-    fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?)
-            .map_err(|e| e.redact(self.secret_key.expose()))?;
-        self.link_from(data, None)
-    }
-
-    fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
-        webhook::check_body_size(body)?;
-        let verified = self.verifier.verify_if_configured_at(headers, body, now)?;
-        let raw = webhook::parse_json_object(body)?;
-        let ipn = wire::Ipn::deserialize(&raw)
-            .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
-        let tx = ipn.transaction.as_ref();
-        let payment_id = tx.and_then(|t| t.id.as_ref()).and_then(id_string);
-        let money = match tx.map(|t| (&t.amount, &t.currency)) {
-            Some((Some(a), Some(c))) => Some(body_decimal(a, c)?),
-            _ => None,
-        };
-        let status = event_status(&ipn.event_type);
-        let id = match ipn.id.filter(|s| !s.is_empty()) {
-            Some(id) => id,
-            None => derived_id(payment_id.as_deref().unwrap_or("-"), &ipn.event_type),
-        };
-        Ok(Event {
-            id,
-            event_type: ipn.event_type,
-            status,
-            payment_id,
-            reference: tx.and_then(|t| t.trx.clone()),
-            money,
-            // §N5: an IPN carries no live/test mode.
-            mode: None,
-            provider: NAME,
-            verified,
-            raw,
-        })
-    }
-
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        let parsed = parsed_or_wake_up(
-            self.parse_webhook(body, headers, now),
-            hint,
-            self.verifier.has_secrets(),
-        )?;
-        let body_tx_id = parsed.as_ref().and_then(|e| e.payment_id.clone());
-        let event_type = parsed
-            .as_ref()
-            .map_or("unknown", |e| e.event_type.as_str())
-            .to_string();
-
-        // With the module's token (hint) the link is re-read and its state comes from its own
-        // transaction (`link_from`): a transaction named in the body is never read, so a body
-        // naming another link's transaction cannot change the result (§N5: the IPN is a
-        // wake-up call). Without a hint, the body's transaction id is the only lead; its status
-        // and money are then read through §N4.
-        let (payment_id, reference, status, money) = match &hint.payment_id {
-            Some(link_id) => {
-                let link = self.retrieve_payment(link_id)?;
-                (link.id, link.reference, link.status, link.money)
-            }
-            None => {
-                let tx_id = body_tx_id.clone().ok_or_else(|| {
-                    Error::payload("cannot tell which payment this event is about")
-                })?;
-                let (tx, _) = self.retrieve_transaction(&tx_id)?;
-                let money = api_decimal(
-                    tx.amount
-                        .as_ref()
-                        .ok_or_else(|| invalid_response(200, "transaction without amount"))?,
-                    tx.currency.as_deref().unwrap_or(""),
-                )?;
-                (
-                    tx_id,
-                    tx.trx.unwrap_or_default(),
-                    transaction_status(tx.status.as_deref()),
-                    money,
-                )
-            }
-        };
-        let id = match parsed.as_ref().map(|e| e.id.as_str()) {
-            Some(id) if !id.starts_with("neropay:") => id.to_string(),
-            _ => derived_id(&payment_id, status.as_str()),
-        };
-        Ok(Event {
-            id,
-            event_type,
-            status,
-            payment_id: Some(payment_id),
-            reference: Some(reference).filter(|r| !r.is_empty()),
-            money: Some(money),
-            mode: None,
-            provider: NAME,
-            verified: Verified::Api,
-            raw: parsed.map(|e| e.raw).unwrap_or(Value::Null),
-        })
-    }
-}
-
 fn derived_id(payment_id: &str, what: &str) -> String {
     format!("neropay:{payment_id}:{what}")
-}
-
-/// §N3 link statuses; anything else needs review and is never paid.
-fn link_status(s: Option<&str>) -> PaymentStatus {
-    match s {
-        Some("open") | Some("pending") => PaymentStatus::Pending,
-        Some("paid") => PaymentStatus::Paid,
-        Some("failed") => PaymentStatus::Failed,
-        Some(_) | None => PaymentStatus::Unknown,
-    }
-}
-
-/// §N4 transaction statuses.
-fn transaction_status(s: Option<&str>) -> PaymentStatus {
-    match s {
-        Some("succeeded") => PaymentStatus::Paid,
-        Some("pending") | Some("initiated") => PaymentStatus::Pending,
-        Some("failed") => PaymentStatus::Failed,
-        Some("cancelled") => PaymentStatus::Cancelled,
-        Some("refunded") => PaymentStatus::Refunded,
-        Some("partial_refunded") => PaymentStatus::PartiallyRefunded,
-        Some(_) | None => PaymentStatus::Unknown,
-    }
 }
 
 /// Status and money of a link from its transaction (§N4). `paid` needs the transaction's own
@@ -377,17 +211,6 @@ fn settled_state(tx: &wire::Transaction, requested: Money) -> Result<(PaymentSta
         (other, Some(Ok(money))) => (other, money),
         (other, Some(Err(_)) | None) => (other, requested),
     })
-}
-
-/// §N5 event types; payouts and reader actions are acknowledged as unknown, never paid.
-fn event_status(t: &str) -> PaymentStatus {
-    match t {
-        "transaction.succeeded" => PaymentStatus::Paid,
-        "transaction.cancelled" => PaymentStatus::Cancelled,
-        "transaction.failed" => PaymentStatus::Failed,
-        "refund.succeeded" => PaymentStatus::Refunded,
-        _ => PaymentStatus::Unknown,
-    }
 }
 
 /// Unwraps the §N2 envelope, turning error answers into `provider_rejected`.

@@ -2,7 +2,11 @@
 //! §X1, documented); the payment API of §X2 is OUR ASSUMPTION — Noxipay publishes none — and is
 //! kept behind this one file so the real contract can replace it.
 
+mod provider;
+mod status;
 mod wire;
+
+use status::*;
 
 use super::common::{api_minor, body_minor, invalid_response, rejected};
 use super::{path_segment, Config, Hint, Payment, PaymentRequest, Provider};
@@ -103,170 +107,6 @@ impl Noxipay {
             provider: NAME,
             raw,
         })
-    }
-}
-
-impl Provider for Noxipay {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn create_payment(&self, req: &PaymentRequest) -> Result<Payment> {
-        let body = serde_json::to_vec(&wire::CreatePayment {
-            amount: req.money.minor(),
-            currency: req.money.currency().code(),
-            description: &req.description,
-            reference: &req.reference,
-            success_url: &req.success_url,
-            cancel_url: &req.cancel_url,
-            notify_url: req.notify_url.as_deref(),
-            metadata: req
-                .metadata
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect(),
-        })
-        .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
-        let url = self.http.url("/payments");
-        let headers = vec![
-            (
-                "Authorization".to_string(),
-                format!(
-                    "Bearer {}",
-                    String::from_utf8_lossy(self.secret_key.expose())
-                ),
-            ),
-            ("Accept".to_string(), "application/json".to_string()),
-            ("Content-Type".to_string(), "application/json".to_string()),
-            ("Idempotency-Key".to_string(), key),
-        ];
-        let resp = self.http.execute(&|| Request {
-            method: Method::Post,
-            url: url.clone(),
-            headers: headers.clone(),
-            body: Some(body.clone()),
-        })?;
-        self.payment_from(resp)
-    }
-
-    fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        self.payment_from(self.send(
-            Method::Get,
-            &format!("/payments/{}", path_segment(id)?),
-            None,
-        )?)
-    }
-
-    fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
-        webhook::check_body_size(body)?;
-        if !self.verifier.has_secrets() {
-            return Err(Error::config(
-                "webhook_secret is required: Noxipay webhooks are signed",
-            ));
-        }
-        self.verifier.verify_at(headers, body, now)?;
-        let raw = webhook::parse_json_object(body)?;
-        let w: wire::Webhook = serde_json::from_value(raw.clone())
-            .map_err(|_| Error::payload("not a Noxipay event (id, type, created, data)"))?;
-        let created =
-            time::OffsetDateTime::parse(&w.created, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| Error::payload("created is not an RFC 3339 time"))?;
-        self.verifier.check_age(created.unix_timestamp(), now)?;
-        let status = event_status(&w.event_type);
-        let str_field = |k: &str| w.data.get(k).and_then(Value::as_str).map(String::from);
-        // refund and chargeback objects point at their payment; payment events are the payment.
-        let payment_id = match status {
-            PaymentStatus::Paid | PaymentStatus::Failed => str_field("id"),
-            PaymentStatus::Refunded | PaymentStatus::Chargeback => str_field("payment_id"),
-            // An object we do not know: its `id` is not a payment id.
-            PaymentStatus::Unknown
-            | PaymentStatus::Pending
-            | PaymentStatus::Authorized
-            | PaymentStatus::Cancelled
-            | PaymentStatus::PartiallyRefunded => None,
-        };
-        let money = match (
-            w.data.get("amount"),
-            w.data.get("currency").and_then(Value::as_str),
-        ) {
-            (Some(a), Some(c)) => Some(body_minor(a, c)?),
-            _ => None,
-        };
-        let reference = w
-            .data
-            .get("metadata")
-            .and_then(|m| m.get("reference"))
-            .and_then(Value::as_str)
-            .map(String::from)
-            .or_else(|| str_field("reference"));
-        Ok(Event {
-            id: w.id,
-            event_type: w.event_type,
-            status,
-            payment_id,
-            reference,
-            money,
-            mode: None,
-            provider: NAME,
-            verified: Verified::Signature,
-            raw,
-        })
-    }
-
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        let mut event = self.parse_webhook(body, headers, now)?;
-        let id = hint
-            .payment_id
-            .clone()
-            .or(event.payment_id.clone())
-            .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-        // Contract 2: the payment's current state, never the event's claim — a completed payment
-        // that was refunded or disputed since reads refunded / partially_refunded / chargeback.
-        let p = self.retrieve_payment(&id)?;
-        event.status = p.status;
-        event.mode = p.mode;
-        event.money = Some(p.money);
-        event.payment_id = Some(p.id);
-        event.reference = Some(p.reference)
-            .filter(|r| !r.is_empty())
-            .or(event.reference);
-        event.verified = Verified::Api;
-        Ok(event)
-    }
-}
-
-/// §X1 events. `refund.completed` may be partial: only the API re-read can tell, so offline it
-/// is `refunded` and `confirmWebhook` gives the exact state.
-fn event_status(t: &str) -> PaymentStatus {
-    match t {
-        "payment.completed" => PaymentStatus::Paid,
-        "payment.failed" => PaymentStatus::Failed,
-        "refund.completed" => PaymentStatus::Refunded,
-        "chargeback.created" => PaymentStatus::Chargeback,
-        _ => PaymentStatus::Unknown,
-    }
-}
-
-/// §X2 [ours] payment statuses.
-fn payment_status(s: &str) -> PaymentStatus {
-    match s {
-        "pending" => PaymentStatus::Pending,
-        "completed" => PaymentStatus::Paid,
-        "failed" => PaymentStatus::Failed,
-        "refunded" => PaymentStatus::Refunded,
-        "partially_refunded" => PaymentStatus::PartiallyRefunded,
-        "disputed" => PaymentStatus::Chargeback,
-        _ => PaymentStatus::Unknown,
     }
 }
 
