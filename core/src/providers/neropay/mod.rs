@@ -81,40 +81,44 @@ impl NeroPay {
         h
     }
 
-    /// §N1: a write carries a timestamp, the hex HMAC of `timestamp.body` under the secret key,
-    /// and the operation's idempotency key. Re-signed per attempt; body and key never change.
-    fn signed_post(&self, path: &str, body: &[u8], idempotency_key: &str) -> Result<Response> {
+    /// Every NeroPay call (§N1, §N2) in one place: bearer auth (and the account header); a write
+    /// carries a timestamp, the hex HMAC of `timestamp.body` under the secret key and the
+    /// operation's idempotency key (re-signed per attempt; body and key never change); the §N2
+    /// envelope is unwrapped, error answers become `provider_rejected`, the secret key is redacted.
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Value> {
         let url = self.http.url(path);
         let build = || {
-            let ts = webhook::system_now().to_string();
-            let sig = signing::sign(
-                self.secret_key.expose(),
-                &[ts.as_bytes(), b".", body],
-                Encoding::Hex,
-            );
             let mut headers = self.headers();
-            headers.push(("X-NeroPay-Timestamp".into(), ts));
-            headers.push(("X-NeroPay-Signature".into(), sig));
-            headers.push(("Idempotency-Key".into(), idempotency_key.to_string()));
+            if let Some(body) = body {
+                let ts = webhook::system_now().to_string();
+                let sig = signing::sign(
+                    self.secret_key.expose(),
+                    &[ts.as_bytes(), b".", body],
+                    Encoding::Hex,
+                );
+                headers.push(("X-NeroPay-Timestamp".into(), ts));
+                headers.push(("X-NeroPay-Signature".into(), sig));
+            }
+            if let Some(key) = idempotency_key {
+                headers.push(("Idempotency-Key".into(), key.to_string()));
+            }
             Request {
-                method: Method::Post,
+                method,
                 url: url.clone(),
                 headers,
-                body: Some(body.to_vec()),
+                body: body.map(<[u8]>::to_vec),
             }
         };
-        self.http.execute(&build)
-    }
-
-    fn get(&self, path: &str) -> Result<Response> {
-        let url = self.http.url(path);
-        let build = || Request {
-            method: Method::Get,
-            url: url.clone(),
-            headers: self.headers(),
-            body: None,
-        };
-        self.http.execute(&build)
+        self.http
+            .execute(&build)
+            .and_then(data_of)
+            .map_err(|e| e.redact(self.secret_key.expose()))
     }
 
     /// A link as its current state (contract 2 of issue 9). A link stays `paid` after its
@@ -122,7 +126,7 @@ impl NeroPay {
     /// only as paid as its transaction, read through §N4: `succeeded` → paid with the amount and
     /// currency that transaction settled; refunded, partial_refunded, cancelled, failed → that
     /// state; no readable transaction that belongs to the link → `unknown`, never paid.
-    fn link_from(&self, data: Value, fallback: Option<&Money>) -> Result<Payment> {
+    fn payment_from(&self, data: Value, fallback: Option<&Money>) -> Result<Payment> {
         let link = wire::Link::deserialize(&data)
             .map_err(|_| invalid_response(200, "payment link has an unexpected shape"))?;
         let id =
@@ -184,8 +188,8 @@ impl NeroPay {
     }
 
     fn retrieve_transaction(&self, id: &str) -> Result<(wire::Transaction, Value)> {
-        let data = data_of(self.get(&format!("/transactions/{}", path_segment(id)?))?)
-            .map_err(|e| e.redact(self.secret_key.expose()))?;
+        let path = format!("/transactions/{}", path_segment(id)?);
+        let data = self.send(Method::Get, &path, None, None)?;
         let tx = wire::Transaction::deserialize(&data)
             .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
         Ok((tx, data))

@@ -40,15 +40,14 @@ impl Provider for NeroPay {
             .idempotency_key
             .clone()
             .unwrap_or_else(new_idempotency_key);
-        let data = data_of(self.signed_post("/payment-links", &body, &key)?)
-            .map_err(|e| e.redact(self.secret_key.expose()))?;
-        self.link_from(data, Some(&req.money))
+        let data = self.send(Method::Post, "/payment-links", Some(&body), Some(&key))?;
+        self.payment_from(data, Some(&req.money))
     }
 
     fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        let data = data_of(self.get(&format!("/payment-links/{}", path_segment(id)?))?)
-            .map_err(|e| e.redact(self.secret_key.expose()))?;
-        self.link_from(data, None)
+        let path = format!("/payment-links/{}", path_segment(id)?);
+        let data = self.send(Method::Get, &path, None, None)?;
+        self.payment_from(data, None)
     }
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
@@ -102,7 +101,7 @@ impl Provider for NeroPay {
             .to_string();
 
         // With the module's token (hint) the link is re-read and its state comes from its own
-        // transaction (`link_from`): a transaction named in the body is never read, so a body
+        // transaction (`payment_from`): a transaction named in the body is never read, so a body
         // naming another link's transaction cannot change the result (§N5: the IPN is a
         // wake-up call). Without a hint, the body's transaction id is the only lead; its status
         // and money are then read through §N4.

@@ -51,7 +51,16 @@ impl Noxipay {
         })
     }
 
-    fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Response> {
+    /// Every Noxipay call (§X2): bearer auth, JSON in and out, the operation's idempotency key on
+    /// writes (made once by the caller of `send`, reused on every retry), error answers mapped to
+    /// `provider_rejected`, and any echo of the secret key redacted — all in this one place.
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Answer> {
         let url = self.http.url(path);
         let mut headers = vec![
             (
@@ -66,36 +75,25 @@ impl Noxipay {
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
-        self.http.execute(&|| Request {
-            method,
-            url: url.clone(),
-            headers: headers.clone(),
-            body: body.clone(),
-        })
-    }
-
-    fn payment_from(&self, resp: Response) -> Result<Payment> {
-        self.payment_from_unredacted(resp)
+        if let Some(key) = idempotency_key {
+            headers.push(("Idempotency-Key".into(), key.to_string()));
+        }
+        self.http
+            .execute(&|| Request {
+                method,
+                url: url.clone(),
+                headers: headers.clone(),
+                body: body.clone(),
+            })
+            .and_then(unwrap_answer)
             .map_err(|e| e.redact(self.secret_key.expose()))
     }
 
-    fn payment_from_unredacted(&self, resp: Response) -> Result<Payment> {
-        if !(200..300).contains(&resp.status) {
-            let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body)
-                .ok()
-                .map(|e| e.error);
-            let code = err.as_ref().and_then(|e| e.code.clone());
-            return Err(rejected(
-                resp.status,
-                code,
-                err.and_then(|e| e.message),
-                resp.request_id,
-            ));
-        }
-        let raw: Value = serde_json::from_slice(&resp.body)
-            .map_err(|_| invalid_response(resp.status, "not JSON"))?;
+    /// §X2: a payment object as this crate's `Payment`.
+    fn payment_from(&self, answer: Answer) -> Result<Payment> {
+        let Answer { status, raw } = answer;
         let p: wire::Payment = serde_json::from_value(raw.clone())
-            .map_err(|_| invalid_response(resp.status, "payment has an unexpected shape"))?;
+            .map_err(|_| invalid_response(status, "payment has an unexpected shape"))?;
         Ok(Payment {
             money: api_minor(&p.amount, &p.currency)?,
             status: payment_status(p.status.as_deref().unwrap_or("")),
@@ -108,6 +106,35 @@ impl Noxipay {
             raw,
         })
     }
+}
+
+/// A 2xx answer's HTTP status and JSON body.
+struct Answer {
+    status: u16,
+    raw: Value,
+}
+
+/// §X2 answers carry no envelope: a 2xx body is the object; an error body is `{error: {code,
+/// message}}`, turned into `provider_rejected`.
+fn unwrap_answer(resp: Response) -> Result<Answer> {
+    if !(200..300).contains(&resp.status) {
+        let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body)
+            .ok()
+            .map(|e| e.error);
+        let code = err.as_ref().and_then(|e| e.code.clone());
+        return Err(rejected(
+            resp.status,
+            code,
+            err.and_then(|e| e.message),
+            resp.request_id,
+        ));
+    }
+    let raw = serde_json::from_slice(&resp.body)
+        .map_err(|_| invalid_response(resp.status, "not JSON"))?;
+    Ok(Answer {
+        status: resp.status,
+        raw,
+    })
 }
 
 #[cfg(test)]

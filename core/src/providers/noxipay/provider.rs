@@ -27,34 +27,18 @@ impl Provider for Noxipay {
             .idempotency_key
             .clone()
             .unwrap_or_else(new_idempotency_key);
-        let url = self.http.url("/payments");
-        let headers = vec![
-            (
-                "Authorization".to_string(),
-                format!(
-                    "Bearer {}",
-                    String::from_utf8_lossy(self.secret_key.expose())
-                ),
-            ),
-            ("Accept".to_string(), "application/json".to_string()),
-            ("Content-Type".to_string(), "application/json".to_string()),
-            ("Idempotency-Key".to_string(), key),
-        ];
-        let resp = self.http.execute(&|| Request {
-            method: Method::Post,
-            url: url.clone(),
-            headers: headers.clone(),
-            body: Some(body.clone()),
-        })?;
-        self.payment_from(resp)
+        let raw = self.send(Method::Post, "/payments", Some(body), Some(&key))?;
+        self.payment_from(raw)
     }
 
     fn retrieve_payment(&self, id: &str) -> Result<Payment> {
-        self.payment_from(self.send(
+        let raw = self.send(
             Method::Get,
             &format!("/payments/{}", path_segment(id)?),
             None,
-        )?)
+            None,
+        )?;
+        self.payment_from(raw)
     }
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {

@@ -81,9 +81,11 @@ impl Payrexx {
         })
     }
 
-    /// One call: `instance` on every URL (§P1), auth by header or legacy signature, JSON bodies
-    /// (form bodies for the legacy scheme, as the SDK sends them).
-    fn call(&self, method: Method, path: &str, params: Map<String, Value>) -> Result<Response> {
+    /// Every Payrexx call in one place: `instance` on every URL (§P1), auth by header or legacy
+    /// signature, JSON bodies (form bodies for the legacy scheme, as the SDK sends them), the §P2
+    /// envelope unwrapped, error answers mapped, the secret redacted. No idempotency key: Payrexx
+    /// honours none (§P1/§P3), so this takes none.
+    fn send(&self, method: Method, path: &str, params: Map<String, Value>) -> Result<Value> {
         let mut url = self
             .http
             .url(&format!("/{path}?instance={}", self.instance));
@@ -130,17 +132,22 @@ impl Payrexx {
             // providers.md §P1/§P3: Payrexx honours no idempotency key, so none is sent (neither
             // the caller's nor a made-up one: a header Payrexx ignores would only pretend), and a
             // create whose outcome is unknown is never re-sent (issue 9 item 10, contract 3).
-            return self.http.execute_not_idempotent(&build);
+            return self.unwrap(self.http.execute_not_idempotent(&build));
         }
-        self.http.execute(&build)
+        self.unwrap(self.http.execute(&build))
+    }
+
+    fn unwrap(&self, resp: Result<Response>) -> Result<Value> {
+        resp.and_then(first_of)
+            .map_err(|e| e.redact(self.secret.expose()))
     }
 
     fn gateway(&self, id: &str) -> Result<(wire::Gateway, Value)> {
-        let data = self.first_of(self.call(
+        let data = self.send(
             Method::Get,
             &format!("Gateway/{}/", path_segment(id)?),
             Map::new(),
-        ))?;
+        )?;
         let gw = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
         Ok((gw, data))
@@ -168,11 +175,11 @@ impl Payrexx {
 
     /// `Transaction/{id}` (§P3), or `None` when the API has no such transaction.
     fn transaction(&self, tid: &str) -> Result<Option<wire::Transaction>> {
-        let read = self.first_of(self.call(
+        let read = self.send(
             Method::Get,
             &format!("Transaction/{}/", path_segment(tid)?),
             Map::new(),
-        ));
+        );
         match absent_if_not_found(read)? {
             Some(data) => wire::Transaction::deserialize(&data)
                 .map(Some)
@@ -296,13 +303,6 @@ fn facts(full: &wire::Transaction, requested: Option<Money>) -> Result<Current> 
         mode: full.mode.as_deref().and_then(Mode::from_payrexx),
         key: full.uuid.clone(),
     })
-}
-
-impl Payrexx {
-    fn first_of(&self, resp: Result<Response>) -> Result<Value> {
-        resp.and_then(first_of)
-            .map_err(|e| e.redact(self.secret.expose()))
-    }
 }
 
 /// Unwraps §P2's envelope: `data` is an array even for one object.

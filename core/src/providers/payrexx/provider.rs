@@ -24,7 +24,7 @@ impl Provider for Payrexx {
         if let Some(n) = &req.notify_url {
             p.insert("notifyUrl".into(), json!(n));
         }
-        let data = self.first_of(self.call(Method::Post, "Gateway/", p))?;
+        let data = self.send(Method::Post, "Gateway/", p)?;
         let gw: wire::Gateway = serde_json::from_value(data.clone())
             .map_err(|_| invalid_response(200, "gateway has an unexpected shape"))?;
         self.payment_from(gw, data, None)
@@ -156,11 +156,11 @@ impl Provider for Payrexx {
         } else {
             let tid = body_tx_id
                 .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-            let data = self.first_of(self.call(
+            let data = self.send(
                 Method::Get,
                 &format!("Transaction/{}/", path_segment(&tid)?),
                 Map::new(),
-            ))?;
+            )?;
             let full = wire::Transaction::deserialize(&data)
                 .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
             if full.invoice.is_none() {
