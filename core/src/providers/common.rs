@@ -111,3 +111,11 @@ pub fn parsed_or_wake_up(
         Err(e) => Err(e),
     }
 }
+
+/// A wire status or event type as its typed enum (async-stripe's way). Every such enum has a
+/// `#[serde(other)]` `Unknown` arm (its `Default`), so a string the provider never documented is
+/// `Unknown`, which every status map sends to `PaymentStatus::Unknown`: never paid.
+pub fn wire_enum<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
+    use serde::de::value::{Error as ValueError, StrDeserializer};
+    T::deserialize(StrDeserializer::<ValueError>::new(s)).unwrap_or_default()
+}
