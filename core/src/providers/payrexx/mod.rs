@@ -4,6 +4,7 @@
 mod provider;
 mod query;
 mod status;
+mod webhook;
 mod wire;
 
 use status::*;
@@ -18,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::http::{HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
-use crate::webhook::{self, Event, Headers, Mode, PaymentStatus, Scheme, Verified, Verifier};
+use crate::webhook::{Event, Headers, Mode, PaymentStatus, Scheme, Verified, Verifier};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
