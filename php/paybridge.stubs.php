@@ -126,7 +126,8 @@ namespace PayBridge {
          * @param array{payment_id?: string|int, reference?: string}|null $hint identifies the payment
          *   when the body cannot (e.g. the module's per-payment token resolved to the provider
          *   payment id); with a hint and no webhook secret, an empty or malformed body still leads to
-         *   the re-read (the body is only a wake-up call).
+         *   the re-read (the body is only a wake-up call). `reference` is accepted and type-checked
+         *   but unused: no provider can look a payment up by it; `payment_id` identifies it.
          * @return array normalized event
          * @throws Exception\SignatureException
          * @throws Exception\InvalidPayloadException

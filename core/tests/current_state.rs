@@ -63,7 +63,6 @@ fn neropay(base: &str) -> Box<dyn Provider> {
 fn hint(id: &str) -> Hint {
     Hint {
         payment_id: Some(id.into()),
-        reference: None,
     }
 }
 

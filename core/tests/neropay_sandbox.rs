@@ -214,7 +214,6 @@ fn confirm_webhook_trusts_the_api_not_a_forged_body() {
         "transaction": {"id": 1, "trx": "x", "status": "succeeded", "amount": "12.50", "currency": "EUR"}});
     let hint = Hint {
         payment_id: Some(p.id.clone()),
-        reference: None,
     };
     let body = serde_json::to_vec(&forged).unwrap();
     let e = gw
@@ -269,7 +268,6 @@ fn a_configured_webhook_secret_rejects_unsigned_ipns_before_any_api_call() {
     let gw = providers::build("neropay", &c).unwrap();
     let hint = Hint {
         payment_id: Some("1001".into()),
-        reference: None,
     };
     let err = gw
         .confirm_webhook(
@@ -332,7 +330,6 @@ fn a_voided_transaction_reports_cancelled_while_its_link_still_says_paid() {
     );
     let hint = Hint {
         payment_id: Some(p.id.clone()),
-        reference: None,
     };
     let claim = json!({"id": "evt_stale", "type": "transaction.succeeded",
         "transaction": {"id": tx, "status": "succeeded", "amount": "12.50", "currency": "EUR"}});

@@ -193,10 +193,11 @@ pub fn hint(arr: &ZendHashTable) -> Result<Hint> {
             None => Ok(None),
         }
     };
-    Ok(Hint {
-        payment_id: get("payment_id")?,
-        reference: get("reference")?,
-    })
+    let payment_id = get("payment_id")?;
+    // `reference` is still accepted (and type-checked, as before) for callers that pass it, but
+    // no provider can use it: the payment id identifies the payment (stubs: confirmWebhook).
+    get("reference")?;
+    Ok(Hint { payment_id })
 }
 
 fn insert(t: &mut ZendHashTable, k: &str, v: impl ext_php_rs::convert::IntoZval) -> Result<()> {

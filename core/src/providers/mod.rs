@@ -29,11 +29,12 @@ pub struct Payment {
     pub raw: Value,
 }
 
-/// What the caller knows about the payment a webhook concerns (the module's per-payment token).
+/// What the caller knows about the payment a webhook concerns (the module's per-payment token):
+/// the provider's payment id, which every provider re-reads. (A reference would identify nothing
+/// more: no provider can look a payment up by it, so there is no such field.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hint {
     pub payment_id: Option<String>,
-    pub reference: Option<String>,
 }
 
 pub trait Provider: Send + Sync {

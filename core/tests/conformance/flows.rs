@@ -52,7 +52,6 @@ pub fn confirm_webhook_returns_the_apis_facts(c: &Case) {
         .unwrap();
     let hint = Hint {
         payment_id: Some(p.id.clone()),
-        reference: None,
     };
     sb.control(
         "POST",
@@ -214,7 +213,6 @@ pub fn a_paid_payment_reports_what_was_settled_not_what_was_asked(c: &Case) {
     let (body, headers) = sandbox_webhook(&sb, c.name, &p.id, c.paid_event);
     let hint = Hint {
         payment_id: Some(p.id.clone()),
-        reference: None,
     };
     let e = gw
         .confirm_webhook(&body, &headers, &hint, system_now())

@@ -115,7 +115,6 @@ pub fn act(sb: &Sandbox, provider: &str, id: &str, action: &str, body: Value) ->
 pub fn hint(id: &str) -> Hint {
     Hint {
         payment_id: Some(id.into()),
-        reference: None,
     }
 }
 
