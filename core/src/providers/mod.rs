@@ -3,6 +3,7 @@
 
 pub mod common;
 pub mod config;
+pub mod confirm;
 pub mod neropay;
 pub mod noxipay;
 pub mod payrexx;

@@ -7,15 +7,13 @@ mod wire;
 
 use status::*;
 
-use super::common::{
-    absent_if_not_found, api_decimal, body_decimal, invalid_response, parsed_or_wake_up, rejected,
-};
+use super::common::{absent_if_not_found, api_decimal, body_decimal, invalid_response, rejected};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
-use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified, Verifier};
+use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verifier};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -1,6 +1,7 @@
 //! The `Provider` impl of NeroPay: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
+use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
 
 impl Provider for NeroPay {
     fn name(&self) -> &'static str {
@@ -89,17 +90,17 @@ impl Provider for NeroPay {
         hint: &Hint,
         now: i64,
     ) -> Result<Event> {
-        let parsed = parsed_or_wake_up(
-            self.parse_webhook(body, headers, now),
-            hint,
-            self.verifier.has_secrets(),
-        )?;
-        let body_tx_id = parsed.as_ref().and_then(|e| e.payment_id.clone());
-        let event_type = parsed
-            .as_ref()
-            .map_or("unknown", |e| e.event_type.as_str())
-            .to_string();
+        confirm_webhook(self, body, headers, hint, now)
+    }
+}
 
+impl Confirm for NeroPay {
+    /// §N5: signed only when a webhook secret is configured; else the IPN is a wake-up call.
+    fn signed(&self) -> bool {
+        self.verifier.has_secrets()
+    }
+
+    fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {
         // With the module's token (hint) the link is re-read and its state comes from its own
         // transaction (`payment_from`): a transaction named in the body is never read, so a body
         // naming another link's transaction cannot change the result (§N5: the IPN is a
@@ -111,7 +112,7 @@ impl Provider for NeroPay {
                 (link.id, link.reference, link.status, link.money)
             }
             None => {
-                let tx_id = body_tx_id.clone().ok_or_else(|| {
+                let tx_id = parsed.and_then(|e| e.payment_id.clone()).ok_or_else(|| {
                     Error::payload("cannot tell which payment this event is about")
                 })?;
                 let (tx, _) = self.retrieve_transaction(&tx_id)?;
@@ -129,21 +130,18 @@ impl Provider for NeroPay {
                 )
             }
         };
-        let id = match parsed.as_ref().map(|e| e.id.as_str()) {
+        let event_id = match parsed.map(|e| e.id.as_str()) {
             Some(id) if !id.starts_with("neropay:") => id.to_string(),
             _ => derived_id(&payment_id, status.as_str()),
         };
-        Ok(Event {
-            id,
-            event_type,
-            status,
-            payment_id: Some(payment_id),
+        Ok(Reread {
+            event_id,
+            payment_id,
             reference: Some(reference).filter(|r| !r.is_empty()),
-            money: Some(money),
+            status,
+            money,
+            // §N3/§N4 report no live/test mode.
             mode: None,
-            provider: NAME,
-            verified: Verified::Api,
-            raw: parsed.map(|e| e.raw).unwrap_or(Value::Null),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The `Provider` impl of Noxipay: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
+use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
 
 impl Provider for Noxipay {
     fn name(&self) -> &'static str {
@@ -104,7 +105,18 @@ impl Provider for Noxipay {
         hint: &Hint,
         now: i64,
     ) -> Result<Event> {
-        let mut event = self.parse_webhook(body, headers, now)?;
+        confirm_webhook(self, body, headers, hint, now)
+    }
+}
+
+impl Confirm for Noxipay {
+    /// §X1: every Noxipay webhook is signed; a body that does not verify or parse is an error.
+    fn signed(&self) -> bool {
+        true
+    }
+
+    fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {
+        let event = parsed.ok_or_else(|| Error::payload("not a Noxipay event"))?;
         let id = hint
             .payment_id
             .clone()
@@ -113,14 +125,15 @@ impl Provider for Noxipay {
         // Contract 2: the payment's current state, never the event's claim — a completed payment
         // that was refunded or disputed since reads refunded / partially_refunded / chargeback.
         let p = self.retrieve_payment(&id)?;
-        event.status = p.status;
-        event.mode = p.mode;
-        event.money = Some(p.money);
-        event.payment_id = Some(p.id);
-        event.reference = Some(p.reference)
-            .filter(|r| !r.is_empty())
-            .or(event.reference);
-        event.verified = Verified::Api;
-        Ok(event)
+        Ok(Reread {
+            event_id: event.id.clone(),
+            payment_id: p.id,
+            reference: Some(p.reference)
+                .filter(|r| !r.is_empty())
+                .or(event.reference.clone()),
+            status: p.status,
+            money: p.money,
+            mode: p.mode,
+        })
     }
 }

@@ -11,15 +11,13 @@ use status::*;
 
 pub use query::{build as http_build_query, parse as parse_php_form};
 
-use super::common::{
-    absent_if_not_found, api_minor, body_minor, invalid_response, parsed_or_wake_up, rejected,
-};
+use super::common::{absent_if_not_found, api_minor, body_minor, invalid_response, rejected};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, Method, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
-use crate::webhook::{Event, Headers, Mode, PaymentStatus, Scheme, Verified, Verifier};
+use crate::webhook::{Event, Headers, Mode, PaymentStatus, Scheme, Verifier};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 

@@ -1,6 +1,7 @@
 //! The `Provider` impl of Payrexx: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
+use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
 
 impl Provider for Payrexx {
     fn name(&self) -> &'static str {
@@ -46,13 +47,18 @@ impl Provider for Payrexx {
         hint: &Hint,
         now: i64,
     ) -> Result<Event> {
-        let parsed = parsed_or_wake_up(
-            self.parse_webhook(body, headers, now),
-            hint,
-            self.verifier.has_secrets(),
-        )?;
+        confirm_webhook(self, body, headers, hint, now)
+    }
+}
+
+impl Confirm for Payrexx {
+    /// §P4: signed only when a webhook secret is configured; else the body is a wake-up call.
+    fn signed(&self) -> bool {
+        self.verifier.has_secrets()
+    }
+
+    fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {
         let body_tx = parsed
-            .as_ref()
             .and_then(|e| e.raw.get("transaction"))
             .and_then(|t| serde_json::from_value::<wire::Transaction>(t.clone()).ok());
         let body_uuid = body_tx.as_ref().and_then(|t| t.uuid.clone());
@@ -63,11 +69,7 @@ impl Provider for Payrexx {
         let gateway_id = hint
             .payment_id
             .clone()
-            .or_else(|| parsed.as_ref().and_then(|e| e.payment_id.clone()));
-        let event_type = parsed
-            .as_ref()
-            .map_or_else(|| "unknown".to_string(), |e| e.event_type.clone());
-
+            .or_else(|| parsed.and_then(|e| e.payment_id.clone()));
         // §P4: the status, amount, currency and mode used are the API's, never the body's.
         let (payment_id, reference, now) = if let Some(gid) = gateway_id {
             let (gw, _) = self.gateway(&gid)?;
@@ -106,17 +108,13 @@ impl Provider for Payrexx {
             (tid, full.reference_id.clone().unwrap_or_default(), now)
         };
         let key = now.key.clone().unwrap_or_default();
-        Ok(Event {
-            id: format!("payrexx:{key}:{}", now.status_text),
-            event_type,
-            status: now.status,
-            payment_id: Some(payment_id),
+        Ok(Reread {
+            event_id: format!("payrexx:{key}:{}", now.status_text),
+            payment_id,
             reference: Some(reference).filter(|r| !r.is_empty()),
-            money: Some(now.money),
+            status: now.status,
+            money: now.money,
             mode: now.mode,
-            provider: NAME,
-            verified: Verified::Api,
-            raw: parsed.map(|e| e.raw).unwrap_or(Value::Null),
         })
     }
 }
