@@ -1,5 +1,9 @@
-//! One trait every provider implements, and lookup by name. Provider folders have the same
-//! files: `mod.rs` (requests, signing hooks, status map) and `wire.rs` (serde types).
+//! One trait every provider implements, and lookup by name. Each provider folder has the same
+//! files in the same order (object_store's shape): `mod.rs` (config → one `send(method, path,
+//! body, idempotency key)` doing auth, envelope unwrapping and redaction → `payment_from(wire)`),
+//! `provider.rs` (the `Provider` impl and the `confirm::Confirm` hooks), `status.rs` (wire
+//! statuses as typed enums → `PaymentStatus`), `wire.rs` (serde types); Payrexx adds
+//! `webhook.rs` (JSON or PHP-form bodies) and `query.rs` (PHP's `http_build_query`).
 
 pub mod common;
 pub mod config;
