@@ -77,7 +77,8 @@ namespace PayBridge {
          *   What it guarantees depends on the provider:
          *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
          *     provider deduplicates: a retried create never makes a second payment.
-         *   - payrexx: Payrexx has no idempotency support, so the key cannot deduplicate anything.
+         *   - payrexx: Payrexx has no idempotency support, so no key is sent: a caller's key is
+         *     checked for its format and not used, and the key cannot deduplicate anything.
          *     A create is therefore never re-sent once any byte of it may have reached Payrexx
          *     (only connection failures before sending are retried, whatever `retry` says); a timeout
          *     after sending is a TransportException with isRetrySafe() false: re-read the payment
@@ -125,7 +126,8 @@ namespace PayBridge {
          * @param array{payment_id?: string|int, reference?: string}|null $hint identifies the payment
          *   when the body cannot (e.g. the module's per-payment token resolved to the provider
          *   payment id); with a hint and no webhook secret, an empty or malformed body still leads to
-         *   the re-read (the body is only a wake-up call).
+         *   the re-read (the body is only a wake-up call). `reference` is accepted and type-checked
+         *   but unused: no provider can look a payment up by it; `payment_id` identifies it.
          * @return array normalized event
          * @throws Exception\SignatureException
          * @throws Exception\InvalidPayloadException
@@ -140,22 +142,38 @@ namespace PayBridge\Exception {
     /** Base of every paybridge exception. */
     class PayBridgeException extends \Exception
     {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
         /** Stable snake_case code, e.g. "signature_mismatch". */
         public function getErrorCode(): string {}
     }
 
     /** Bad or missing configuration (code "config"). */
-    class ConfigException extends PayBridgeException {}
+    class ConfigException extends PayBridgeException
+    {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
+    }
 
     /** missing_header, malformed_signature, signature_mismatch, timestamp_out_of_tolerance. */
-    class SignatureException extends PayBridgeException {}
+    class SignatureException extends PayBridgeException
+    {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
+    }
 
     /** invalid_payload, invalid_request, invalid_amount, unsupported_currency. */
-    class InvalidPayloadException extends PayBridgeException {}
+    class InvalidPayloadException extends PayBridgeException
+    {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
+    }
 
     /** The provider answered with an error (provider_rejected) or an unreadable body (invalid_response). */
     class ApiException extends PayBridgeException
     {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
         /** HTTP status of the provider's answer (0 when none). */
         public function getHttpStatus(): int {}
         /** The provider's own error code, e.g. "validation_failed", or null. */
@@ -167,6 +185,8 @@ namespace PayBridge\Exception {
     /** timeout or connection_failed: the request may or may not have reached the provider. */
     class TransportException extends PayBridgeException
     {
+        /** Only the extension creates these: `new` from PHP throws an \Exception. */
+        public function __construct() {}
         /**
          * True: retrying is safe (a read, a failure before anything was sent, or a create whose
          * provider honours the idempotency key). False after a Payrexx create may have been sent.

@@ -1,9 +1,9 @@
-//! paybridge: signs payment-provider requests, verifies their webhooks and calls their APIs.
-//! The core modules below use no PHP types; `php` is the only binding layer.
+//! paybridge: the PHP extension. Only the binding lives in this crate (the `PayBridge\Gateway`
+//! class, the exceptions, PHP value conversion, `php --ri`); everything it calls is
+//! `paybridge_core`, which has no PHP in its dependency tree.
 //!
-//! No input may panic (issue 9 item 1, style.md "no Rust panic on any input"): outside tests the
-//! lints below turn every slice, index, unwrap, expect and panic! into a build error of
-//! `cargo clippy` (run by scripts/test), so a hostile byte can only ever reach a typed `Error`.
+//! Same no-panic lints as the core (issue 9 item 1): the binding runs inside PHP, where a panic
+//! would take the request down.
 #![cfg_attr(
     not(test),
     deny(
@@ -15,13 +15,4 @@
     )
 )]
 
-pub mod error;
-pub mod http;
-pub mod money;
-pub mod providers;
-pub mod signing;
-pub mod webhook;
-
 mod php;
-
-pub use error::{Error, Result};

@@ -24,7 +24,7 @@ echo "== build"
 
 echo "== cargo bench --bench verify"
 load
-cargo bench --bench verify 2>&1 | grep -E '^webhook_|time:|thrpt:' | grep -v '%'
+cargo bench -p paybridge-core --bench verify 2>&1 | grep -E '^webhook_|time:|thrpt:' | grep -v '%'
 
 echo "== openssl speed -evp sha256 (reference; 1000s of bytes/s)"
 load

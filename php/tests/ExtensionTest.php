@@ -86,6 +86,7 @@ final class ExtensionTest extends PayBridgeTestCase
     public function testGatewayIsFinalAndHasTheDocumentedMethods(): void
     {
         $r = new \ReflectionClass(Gateway::class);
+        $this->assertTrue($r->isFinal(), 'Gateway is final (the stubs say so): no subclass can change what a result means');
         foreach (['__construct', 'provider', 'createPayment', 'retrievePayment', 'parseWebhook', 'confirmWebhook'] as $m) {
             $this->assertTrue($r->hasMethod($m), $m);
         }

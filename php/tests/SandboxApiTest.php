@@ -191,4 +191,75 @@ final class SandboxApiTest extends PayBridgeTestCase
         $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->retrievePayment('1001'));
         $this->assertTrue($e->isRetrySafe());
     }
+
+    /**
+     * isRetrySafe() says whether repeating the call could make a second payment. A Payrexx create
+     * carries no idempotency key Payrexx honours (issue 9's decision), so once its bytes were sent
+     * a timeout is not retry-safe: the gateway may exist. The same create refused at connect time
+     * never reached Payrexx, so repeating it is safe (contract 3).
+     */
+    public function testAPayrexxCreateThatTimedOutAfterSendingIsNotRetrySafe(): void
+    {
+        Sandbox::faults(['latency_ms' => 1500, 'provider' => 'payrexx']);
+        $g = new \PayBridge\Gateway('payrexx', ['instance' => 'demo', 'secret_key' => 'px_test_secret',
+            'base_url' => Sandbox::url() . '/payrexx/v1.14', 'timeout_ms' => 200, 'max_retries' => 0]);
+        $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->createPayment(self::paymentRequest()));
+        $this->assertFalse($e->isRetrySafe(), 'the create may have been processed');
+    }
+
+    public function testAPayrexxCreateRefusedAtConnectIsRetrySafe(): void
+    {
+        $port = FreePort::pick();
+        $g = new \PayBridge\Gateway('payrexx', ['instance' => 'demo', 'secret_key' => 'px_test_secret',
+            'base_url' => "http://127.0.0.1:$port/payrexx/v1.14", 'max_retries' => 0]);
+        $e = $this->assertPayBridgeError('TransportException', 'connection_failed', fn () => $g->createPayment(self::paymentRequest()));
+        $this->assertTrue($e->isRetrySafe(), 'nothing was sent');
+    }
+
+    // ---- every provider (sandbox/README.md; the Rust conformance suite runs the same steps) ----
+
+    /** @return array<string, array{string, string}> provider => [provider, currency] */
+    public static function providers(): array
+    {
+        return ['neropay' => ['neropay', 'EUR'], 'payrexx' => ['payrexx', 'CHF'], 'noxipay' => ['noxipay', 'EUR']];
+    }
+
+    private static function providerGateway(string $provider, array $config = []): \PayBridge\Gateway
+    {
+        $base = Sandbox::url();
+        return new \PayBridge\Gateway($provider, $config + match ($provider) {
+            'neropay' => ['secret_key' => Sandbox::SECRET_KEY, 'base_url' => Sandbox::neropayBase()],
+            'payrexx' => ['instance' => 'demo', 'secret_key' => 'px_test_secret', 'base_url' => "$base/payrexx/v1.14"],
+            'noxipay' => ['secret_key' => 'nx_test_secret', 'base_url' => "$base/noxipay/v1"],
+        });
+    }
+
+    /** @dataProvider providers */
+    public function testEveryProviderCreatesAPendingPaymentWithASandboxCheckoutUrlAndReportsItPaidOncePaid(string $provider, string $currency): void
+    {
+        $g = self::providerGateway($provider);
+        $p = $g->createPayment(self::paymentRequest(['currency' => $currency]));
+        $this->assertIsString($p['id']);
+        $this->assertSame(['pending', '12.50', 1250, $currency, $provider], [$p['status'], $p['amount'], $p['amount_minor'], $p['currency'], $p['provider']]);
+        $this->assertStringStartsWith(Sandbox::url() . '/', (string) $p['checkout_url']);
+        $this->assertSame('pending', $g->retrievePayment($p['id'])['status']);
+        Sandbox::control('POST', "/$provider/payments/{$p['id']}/pay", ['deliver' => false]);
+        $paid = $g->retrievePayment($p['id']);
+        $this->assertSame(['paid', $p['id'], 1250, $currency], [$paid['status'], $paid['id'], $paid['amount_minor'], $paid['currency']]);
+    }
+
+    /** @dataProvider providers */
+    public function testEveryProviderAnswersAWrongSecretKeyWithAnApiExceptionOf401Or403(string $provider, string $currency): void
+    {
+        $g = self::providerGateway($provider, ['secret_key' => 'wrong_secret_key']);
+        $e = $this->assertPayBridgeError('ApiException', 'provider_rejected', fn () => $g->createPayment(self::paymentRequest(['currency' => $currency])));
+        $this->assertContains($e->getHttpStatus(), [401, 403]);
+    }
+
+    /** @dataProvider providers */
+    public function testEveryProviderAnswersAnUnknownPaymentWithAnApiExceptionOf404(string $provider): void
+    {
+        $e = $this->assertPayBridgeError('ApiException', 'provider_rejected', fn () => self::providerGateway($provider)->retrievePayment('999999999'));
+        $this->assertSame(404, $e->getHttpStatus());
+    }
 }

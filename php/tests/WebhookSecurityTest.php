@@ -168,4 +168,68 @@ final class WebhookSecurityTest extends PayBridgeTestCase
     {
         $this->assertPayBridgeError('InvalidPayloadException', 'invalid_payload', fn () => self::sandboxGateway()->confirmWebhook('', [], null));
     }
+
+    // ---- every provider's signature (providers.md §N5, §P4, §X1) ---------------------------
+
+    /**
+     * One signed "paid 15.99" webhook per provider: [provider, config, body, headers(secret, body),
+     * signature header, the amount's text in the body].
+     *
+     * @return array<string, array{string, array, string, \Closure, string, string}>
+     */
+    public static function signedProviders(): array
+    {
+        $base = ['secret_key' => 'sk_phpunit', 'webhook_secret' => self::WEBHOOK_SECRET, 'fixed_now' => self::NOW];
+        return [
+            'neropay' => ['neropay', $base, self::ipnBody(), fn (string $secret, string $body) => self::signedHeaders($secret, self::NOW - 10, $body), 'X-NeroPay-Signature', '"15.99"'],
+            'payrexx' => ['payrexx', $base + ['instance' => 'demo'],
+                json_encode(['transaction' => ['id' => 1841, 'uuid' => '6f1a2b3c', 'status' => 'confirmed', 'amount' => 1599,
+                    'invoice' => ['currency' => 'CHF', 'paymentRequestId' => 77]]]),
+                fn (string $secret, string $body) => ['Content-Type' => 'application/json', 'X-Webhook-Signature' => hash_hmac('sha256', $body, $secret)],
+                'X-Webhook-Signature', '1599'],
+            'noxipay' => ['noxipay', $base,
+                json_encode(['id' => 'evt_nx_1', 'type' => 'payment.completed', 'created' => '2026-04-22T02:40:00Z',
+                    'data' => ['id' => 'pay_9f8e7d', 'status' => 'completed', 'amount' => 1599, 'currency' => 'EUR']]),
+                fn (string $secret, string $body) => ['X-Noxipay-Signature' => 'sha256=' . hash_hmac('sha256', $body, $secret)],
+                'X-Noxipay-Signature', '1599'],
+        ];
+    }
+
+    /** @dataProvider signedProviders */
+    public function testACorrectlySignedWebhookOfEveryProviderIsVerifiedBySignature(string $provider, array $config, string $body, \Closure $sign, string $sigHeader, string $amount): void
+    {
+        $e = (new Gateway($provider, $config))->parseWebhook($body, $sign(self::WEBHOOK_SECRET, $body));
+        $this->assertSame(['signature', 'paid', 1599, $provider], [$e['verified'], $e['status'], $e['amount_minor'], $e['provider']]);
+    }
+
+    /** @dataProvider signedProviders */
+    public function testATamperedAmountInAnyProvidersWebhookIsASignatureMismatch(string $provider, array $config, string $body, \Closure $sign, string $sigHeader, string $amount): void
+    {
+        $headers = $sign(self::WEBHOOK_SECRET, $body);
+        $tampered = str_replace($amount, str_replace('1599', '159900', str_replace('15.99', '1599.00', $amount)), $body);
+        $this->assertNotSame($body, $tampered);
+        $this->assertPayBridgeError('SignatureException', 'signature_mismatch', fn () => (new Gateway($provider, $config))->parseWebhook($tampered, $headers));
+    }
+
+    /** @dataProvider signedProviders */
+    public function testAnyProvidersWebhookSignedWithAnotherSecretIsASignatureMismatch(string $provider, array $config, string $body, \Closure $sign): void
+    {
+        $this->assertPayBridgeError('SignatureException', 'signature_mismatch', fn () => (new Gateway($provider, $config))->parseWebhook($body, $sign('whsec_another_secret', $body)));
+    }
+
+    /** @dataProvider signedProviders */
+    public function testAnyProvidersWebhookWithoutItsSignatureHeaderIsMissingHeader(string $provider, array $config, string $body, \Closure $sign, string $sigHeader): void
+    {
+        $headers = $sign(self::WEBHOOK_SECRET, $body);
+        unset($headers[$sigHeader]);
+        $this->assertPayBridgeError('SignatureException', 'missing_header', fn () => (new Gateway($provider, $config))->parseWebhook($body, $headers));
+    }
+
+    /** @dataProvider signedProviders */
+    public function testAnyProvidersNonHexSignatureIsMalformed(string $provider, array $config, string $body, \Closure $sign, string $sigHeader): void
+    {
+        $headers = $sign(self::WEBHOOK_SECRET, $body);
+        $headers[$sigHeader] = ($provider === 'noxipay' ? 'sha256=' : '') . str_repeat('zz', 32);
+        $this->assertPayBridgeError('SignatureException', 'malformed_signature', fn () => (new Gateway($provider, $config))->parseWebhook($body, $headers));
+    }
 }

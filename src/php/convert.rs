@@ -1,13 +1,12 @@
 //! PHP arrays in, PHP arrays out. Everything is copied into owned Rust values at once: no Zend
 //! value outlives the call (ext-php-rs-notes.md).
 
-use crate::error::{Error, Result};
-use crate::http::idempotency::is_valid_key;
-use crate::money::{Currency, Money};
-use crate::providers::{Config, ConfigValue, Hint, Payment, PaymentRequest};
-use crate::webhook::{Event, Headers};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
+use paybridge_core::providers::{Config, ConfigValue, Hint, Payment, PaymentRequest};
+use paybridge_core::request::{AmountInput, RequestInput, TextInput};
+use paybridge_core::webhook::{Event, Headers};
+use paybridge_core::{Error, Result};
 use serde_json::Value;
 
 /// An array key as PHP holds it: an int, or a byte string that may not be UTF-8.
@@ -93,120 +92,74 @@ pub fn config(arr: &ZendHashTable) -> Result<Config> {
     Ok(c)
 }
 
-const REQUEST_KEYS: &[&str] = &[
-    "amount",
-    "currency",
-    "reference",
-    "description",
-    "success_url",
-    "cancel_url",
-    "notify_url",
-    "metadata",
-    "customer",
-    "idempotency_key",
-];
-
-fn amount(z: &Zval, currency: Currency) -> Result<Money> {
+fn amount(z: &Zval) -> AmountInput {
     let z = z.dereference();
     if let Some(minor) = z.long() {
-        return Money::payment_from_minor(minor, currency);
-    }
-    if z.is_double() {
-        return Err(Error::amount(
-            "a float is refused: pass a decimal string like \"12.50\" or an int of minor units",
-        ));
-    }
-    match z.str() {
-        Some(s) if z.is_string() => Money::parse_payment(s, currency),
-        _ => Err(Error::amount(
-            "must be a decimal string or an int of minor units",
-        )),
+        AmountInput::Minor(minor)
+    } else if z.is_double() {
+        AmountInput::Float
+    } else {
+        match z.str() {
+            Some(s) if z.is_string() => AmountInput::Decimal(s.to_string()),
+            _ => AmountInput::Other,
+        }
     }
 }
 
-fn required(arr: &ZendHashTable, key: &str) -> Result<String> {
+fn text(arr: &ZendHashTable, key: &str) -> TextInput {
     match arr.get(key) {
-        Some(z) => utf8(z, key)?.filter(|s| !s.trim().is_empty()),
-        None => None,
-    }
-    .ok_or_else(|| Error::request(format!("{key} is required")))
-}
-
-fn optional(arr: &ZendHashTable, key: &str) -> Result<Option<String>> {
-    match arr.get(key) {
-        Some(z) => Ok(utf8(z, key)?.filter(|s| !s.is_empty())),
+        Some(z) => utf8(z, key),
         None => Ok(None),
     }
 }
 
-pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
-    for (k, _) in entries(arr) {
-        match key_name(&k) {
-            Some(n) if REQUEST_KEYS.contains(&n.as_str()) => {}
-            Some(n) => {
-                let shown: String = n.chars().take(40).collect();
-                return Err(Error::request(format!("unknown key '{shown}'")));
-            }
-            None => return Err(Error::request("request keys must be strings")),
-        }
-    }
-    let currency = Currency::from_code(&required(arr, "currency")?)?;
-    let money = amount(
-        arr.get("amount")
-            .ok_or_else(|| Error::request("amount is required"))?,
-        currency,
-    )?;
-    let reference = required(arr, "reference")?;
-    if reference.len() > 200 {
-        return Err(Error::request("reference is longer than 200 bytes"));
-    }
-    let mut metadata = Vec::new();
-    if let Some(m) = arr
+fn metadata(arr: &ZendHashTable) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let Some(m) = arr
         .get("metadata")
         .map(Zval::dereference)
         .filter(|z| !z.is_null())
-    {
-        let m = m
-            .array()
-            .ok_or_else(|| Error::request("metadata must be an array of strings"))?;
-        for (k, v) in entries(m) {
-            let name =
-                key_name(&k).ok_or_else(|| Error::request("metadata keys must be strings"))?;
-            let value = utf8(v, "metadata values")?.unwrap_or_default();
-            metadata.push((name, value));
-        }
+    else {
+        return Ok(out);
+    };
+    let m = m
+        .array()
+        .ok_or_else(|| Error::request("metadata must be an array of strings"))?;
+    for (k, v) in entries(m) {
+        let name = key_name(&k).ok_or_else(|| Error::request("metadata keys must be strings"))?;
+        out.push((name, utf8(v, "metadata values")?.unwrap_or_default()));
     }
-    let (mut customer_name, mut customer_email) = (None, None);
-    if let Some(c) = arr
+    Ok(out)
+}
+
+fn customer(arr: &ZendHashTable) -> Result<(TextInput, TextInput)> {
+    let Some(c) = arr
         .get("customer")
         .map(Zval::dereference)
         .filter(|z| !z.is_null())
-    {
-        let c = c
-            .array()
-            .ok_or_else(|| Error::request("customer must be an array"))?;
-        customer_name = optional(c, "name")?;
-        customer_email = optional(c, "email")?;
-    }
-    let idempotency_key = optional(arr, "idempotency_key")?;
-    if let Some(k) = &idempotency_key {
-        if !is_valid_key(k) {
-            return Err(Error::request(
-                "idempotency_key must be 1 to 255 printable ASCII characters",
-            ));
-        }
-    }
-    Ok(PaymentRequest {
-        money,
-        description: optional(arr, "description")?.unwrap_or_else(|| reference.clone()),
-        reference,
-        success_url: required(arr, "success_url")?,
-        cancel_url: required(arr, "cancel_url")?,
-        notify_url: optional(arr, "notify_url")?,
-        metadata,
-        customer_name,
-        customer_email,
-        idempotency_key,
+    else {
+        return Ok((Ok(None), Ok(None)));
+    };
+    let c = c
+        .array()
+        .ok_or_else(|| Error::request("customer must be an array"))?;
+    Ok((text(c, "name"), text(c, "email")))
+}
+
+/// Converts only; `PaymentRequest::new` in the core decides what is valid.
+pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
+    PaymentRequest::new(RequestInput {
+        keys: entries(arr).iter().map(|(k, _)| key_name(k)).collect(),
+        amount: arr.get("amount").map(amount),
+        currency: text(arr, "currency"),
+        reference: text(arr, "reference"),
+        description: text(arr, "description"),
+        success_url: text(arr, "success_url"),
+        cancel_url: text(arr, "cancel_url"),
+        notify_url: text(arr, "notify_url"),
+        metadata: metadata(arr),
+        customer: customer(arr),
+        idempotency_key: text(arr, "idempotency_key"),
     })
 }
 
@@ -240,10 +193,11 @@ pub fn hint(arr: &ZendHashTable) -> Result<Hint> {
             None => Ok(None),
         }
     };
-    Ok(Hint {
-        payment_id: get("payment_id")?,
-        reference: get("reference")?,
-    })
+    let payment_id = get("payment_id")?;
+    // `reference` is still accepted (and type-checked, as before) for callers that pass it, but
+    // no provider can use it: the payment id identifies the payment (stubs: confirmWebhook).
+    get("reference")?;
+    Ok(Hint { payment_id })
 }
 
 fn insert(t: &mut ZendHashTable, k: &str, v: impl ext_php_rs::convert::IntoZval) -> Result<()> {

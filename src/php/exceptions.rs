@@ -5,12 +5,12 @@
 //! is thrown through `zend_throw_exception` so Zend sets `message` as for any exception; the
 //! object it creates takes the details staged for it in a thread-local.
 
-use crate::error::{Error, Kind};
 use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::exception::throw_with_code;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendObject, ZendStr};
 use ext_php_rs::zend::{ce, ExecutorGlobals};
+use paybridge_core::error::{Error, Kind};
 
 #[derive(Default, Clone)]
 pub struct Details {
@@ -206,9 +206,10 @@ fn throw_as<T: RegisteredClass>(message: &str, details: Details) -> PhpException
     PhpException::from_class::<T>(message.to_string())
 }
 
-/// The one mapping from core errors to PHP exceptions (style.md: one `From` in the binding).
-impl From<Error> for PhpException {
-    fn from(e: Error) -> PhpException {
+/// The one mapping from core errors to PHP exceptions (style.md: one `From` in the binding; a
+/// function here, since the orphan rule forbids `From` between two other crates' types).
+pub fn to_php(e: Error) -> PhpException {
+    {
         // Zend messages are C strings: a NUL (or any control byte) echoed from input is escaped.
         let mut message = e.to_string();
         if message.chars().any(char::is_control) {

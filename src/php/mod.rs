@@ -6,23 +6,26 @@
 mod convert;
 mod exceptions;
 
-use crate::providers::{self, Provider};
-use crate::webhook;
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+use paybridge_core::providers::{self, Provider, PROVIDERS};
+use paybridge_core::webhook;
 
+use exceptions::to_php;
 pub use exceptions::{
     ApiException, ConfigException, InvalidPayloadException, PayBridgeException, SignatureException,
     TransportException,
 };
 
-/// `PayBridge\Gateway`: one configured provider.
+/// `PayBridge\Gateway`: one configured provider. Final, as the stubs have always documented: a
+/// subclass could not change what a result means, so none is allowed.
 #[php_class]
 #[php(name = "PayBridge\\Gateway")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
 pub struct Gateway {
     inner: Box<dyn Provider>,
     /// Config `fixed_now`: the current time for webhook timestamp checks (tests, replays of
@@ -33,10 +36,10 @@ pub struct Gateway {
 #[php_impl]
 impl Gateway {
     pub fn __construct(provider: &str, config: &ZendHashTable) -> PhpResult<Self> {
-        let mut config = convert::config(config)?;
-        let fixed_now = config.take_int("fixed_now")?;
+        let mut config = convert::config(config).map_err(to_php)?;
+        let fixed_now = config.take_int("fixed_now").map_err(to_php)?;
         Ok(Gateway {
-            inner: providers::build(provider, &config)?,
+            inner: providers::build(provider, &config).map_err(to_php)?,
             fixed_now,
         })
     }
@@ -48,15 +51,15 @@ impl Gateway {
 
     #[php(name = "createPayment")]
     pub fn create_payment(&self, request: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
-        let req = convert::payment_request(request)?;
-        let payment = self.inner.create_payment(&req)?;
-        Ok(convert::payment_array(&payment)?)
+        let req = convert::payment_request(request).map_err(to_php)?;
+        let payment = self.inner.create_payment(&req).map_err(to_php)?;
+        convert::payment_array(&payment).map_err(to_php)
     }
 
     #[php(name = "retrievePayment")]
     pub fn retrieve_payment(&self, id: &str) -> PhpResult<ZBox<ZendHashTable>> {
-        let payment = self.inner.retrieve_payment(id)?;
-        Ok(convert::payment_array(&payment)?)
+        let payment = self.inner.retrieve_payment(id).map_err(to_php)?;
+        convert::payment_array(&payment).map_err(to_php)
     }
 
     #[php(name = "parseWebhook")]
@@ -65,9 +68,12 @@ impl Gateway {
         rawBody: BinarySlice<u8>,
         headers: &ZendHashTable,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        let headers = convert::headers(headers)?;
-        let event = self.inner.parse_webhook(&rawBody, &headers, self.now())?;
-        Ok(convert::event_array(&event)?)
+        let headers = convert::headers(headers).map_err(to_php)?;
+        let event = self
+            .inner
+            .parse_webhook(&rawBody, &headers, self.now())
+            .map_err(to_php)?;
+        convert::event_array(&event).map_err(to_php)
     }
 
     #[php(name = "confirmWebhook")]
@@ -77,15 +83,16 @@ impl Gateway {
         headers: &ZendHashTable,
         hint: Option<&ZendHashTable>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        let headers = convert::headers(headers)?;
+        let headers = convert::headers(headers).map_err(to_php)?;
         let hint = match hint {
-            Some(h) => convert::hint(h)?,
+            Some(h) => convert::hint(h).map_err(to_php)?,
             None => providers::Hint::default(),
         };
         let event = self
             .inner
-            .confirm_webhook(&rawBody, &headers, &hint, self.now())?;
-        Ok(convert::event_array(&event)?)
+            .confirm_webhook(&rawBody, &headers, &hint, self.now())
+            .map_err(to_php)?;
+        convert::event_array(&event).map_err(to_php)
     }
 }
 
@@ -111,7 +118,7 @@ extern "C" fn module_info(_module: *mut ModuleEntry) {
     info_table_row!("build profile", env!("PAYBRIDGE_PROFILE"));
     info_table_row!("built for PHP API", env!("PAYBRIDGE_PHP_API"));
     info_table_row!("built with PHP", env!("PAYBRIDGE_PHP_VERSION"));
-    info_table_row!("providers", "neropay, payrexx, noxipay");
+    info_table_row!("providers", PROVIDERS.join(", "));
     info_table_end!();
 }
 

@@ -1,0 +1,147 @@
+//! The `Provider` impl of NeroPay: the trait's four operations over `send` and `payment_from`.
+
+use super::*;
+use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+
+impl Provider for NeroPay {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn create_payment(&self, req: &PaymentRequest) -> Result<Payment> {
+        let ipn_url = req
+            .notify_url
+            .as_deref()
+            .ok_or_else(|| Error::request("notify_url is required for neropay (ipn_url)"))?;
+        let amount: serde_json::Number = req
+            .money
+            .to_decimal()
+            .parse()
+            .map_err(|_| Error::amount("cannot be written as a JSON number"))?;
+        let metadata = (!req.metadata.is_empty()).then(|| {
+            req.metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        });
+        let body = serde_json::to_vec(&wire::CreateLink {
+            identifier: &req.reference,
+            amount,
+            currency: req.money.currency().code(),
+            details: &req.description,
+            success_url: &req.success_url,
+            cancel_url: &req.cancel_url,
+            ipn_url,
+            metadata,
+            customer_name: req.customer_name.as_deref(),
+            customer_email: req.customer_email.as_deref(),
+        })
+        .map_err(|_| Error::request("request cannot be encoded"))?;
+        let key = req
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(new_idempotency_key);
+        let data = self.send(Method::Post, "/payment-links", Some(&body), Some(&key))?;
+        self.payment_from(data, Some(&req.money))
+    }
+
+    fn retrieve_payment(&self, id: &str) -> Result<Payment> {
+        let path = format!("/payment-links/{}", path_segment(id)?);
+        let data = self.send(Method::Get, &path, None, None)?;
+        self.payment_from(data, None)
+    }
+
+    fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
+        webhook::check_body_size(body)?;
+        let verified = self.verifier.verify_if_configured_at(headers, body, now)?;
+        let raw = webhook::parse_json_object(body)?;
+        let ipn = wire::Ipn::deserialize(&raw)
+            .map_err(|_| Error::payload("not a NeroPay event (missing type)"))?;
+        let tx = ipn.transaction.as_ref();
+        let payment_id = tx.and_then(|t| t.id.as_ref()).and_then(id_string);
+        let money = match tx.map(|t| (&t.amount, &t.currency)) {
+            Some((Some(a), Some(c))) => Some(body_decimal(a, c)?),
+            _ => None,
+        };
+        let status = event_status(&ipn.event_type);
+        let id = match ipn.id.filter(|s| !s.is_empty()) {
+            Some(id) => id,
+            None => derived_id(payment_id.as_deref().unwrap_or("-"), &ipn.event_type),
+        };
+        Ok(Event {
+            id,
+            event_type: ipn.event_type,
+            status,
+            payment_id,
+            reference: tx.and_then(|t| t.trx.clone()),
+            money,
+            // §N5: an IPN carries no live/test mode.
+            mode: None,
+            provider: NAME,
+            verified,
+            raw,
+        })
+    }
+
+    fn confirm_webhook(
+        &self,
+        body: &[u8],
+        headers: &Headers,
+        hint: &Hint,
+        now: i64,
+    ) -> Result<Event> {
+        confirm_webhook(self, body, headers, hint, now)
+    }
+}
+
+impl Confirm for NeroPay {
+    /// §N5: signed only when a webhook secret is configured; else the IPN is a wake-up call.
+    fn signed(&self) -> bool {
+        self.verifier.has_secrets()
+    }
+
+    fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {
+        // With the module's token (hint) the link is re-read and its state comes from its own
+        // transaction (`payment_from`): a transaction named in the body is never read, so a body
+        // naming another link's transaction cannot change the result (§N5: the IPN is a
+        // wake-up call). Without a hint, the body's transaction id is the only lead; its status
+        // and money are then read through §N4.
+        let (payment_id, reference, status, money) = match &hint.payment_id {
+            Some(link_id) => {
+                let link = self.retrieve_payment(link_id)?;
+                (link.id, link.reference, link.status, link.money)
+            }
+            None => {
+                let tx_id = parsed.and_then(|e| e.payment_id.clone()).ok_or_else(|| {
+                    Error::payload("cannot tell which payment this event is about")
+                })?;
+                let (tx, _) = self.retrieve_transaction(&tx_id)?;
+                let money = api_decimal(
+                    tx.amount
+                        .as_ref()
+                        .ok_or_else(|| invalid_response(200, "transaction without amount"))?,
+                    tx.currency.as_deref().unwrap_or(""),
+                )?;
+                (
+                    tx_id,
+                    tx.trx.unwrap_or_default(),
+                    transaction_status(tx.status.as_deref()),
+                    money,
+                )
+            }
+        };
+        let event_id = match parsed.map(|e| e.id.as_str()) {
+            Some(id) if !id.starts_with("neropay:") => id.to_string(),
+            _ => derived_id(&payment_id, status.as_str()),
+        };
+        Ok(Reread {
+            event_id,
+            payment_id,
+            reference: Some(reference).filter(|r| !r.is_empty()),
+            status,
+            money,
+            // §N3/§N4 report no live/test mode.
+            mode: None,
+        })
+    }
+}
