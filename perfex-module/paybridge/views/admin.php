@@ -20,6 +20,7 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 <?php if (!paybridge_extension_loaded()) { ?>
 <div class="alert alert-danger"><?= $e(_l('paybridge_extension_missing')) ?></div>
 <?php } ?>
+<div id="paybridge-system"><?= $systemHtml ?></div>
 <h2><?= $e(_l('paybridge_cron_title')) ?></h2>
 <div id="paybridge-cron">
 <?php if ($cron === null) { ?>
