@@ -47,6 +47,21 @@ final class Paybridge_system
             // A paybridge.so that PHP did not load is usually one built for another PHP (another API, ZTS).
             'so_present'        => !$loaded && $extDir !== '' && is_file(rtrim($extDir, '/') . '/paybridge.so'),
         ];
+
+        return self::derived($facts);
+    }
+
+    /**
+     * Adds what follows from the observed facts: whether a prebuilt release fits (README "What is built and
+     * tested"), its .deb / .tgz names (scripts/release naming) and the status shown.
+     * @param array<string, mixed> $facts as facts() observes them
+     * @return array<string, mixed>
+     */
+    public static function derived(array $facts): array
+    {
+        $minor    = (string) $facts['php_minor'];
+        $loaded   = (bool) $facts['loaded'];
+        $expected = (string) $facts['expected_version'];
         $facts['prebuilt'] = in_array($minor, self::PREBUILT_PHP, true) && !$facts['zts'] && !$facts['debug']
             && $facts['os'] === 'Linux' && $facts['arch'] === 'x86_64';
         $version = $expected !== '' ? $expected : '<version>';
