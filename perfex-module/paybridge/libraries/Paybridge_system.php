@@ -16,12 +16,19 @@ final class Paybridge_system
     /** PHP API numbers of the PHP versions, used only when phpinfo() is disabled on the server. */
     private const KNOWN_PHP_API = ['8.1' => '20210902', '8.2' => '20220829', '8.3' => '20230831', '8.4' => '20240924'];
 
+    /** @var array<string, mixed>|null facts of this request: they cannot change while PHP runs */
+    private static $facts = null;
+
     /**
-     * Facts about the running PHP and the extension.
+     * Facts about the running PHP and the extension, observed once per request (the gateways' settings
+     * block may be built for all three gateways on every request).
      * @return array<string, mixed>
      */
     public static function facts(): array
     {
+        if (self::$facts !== null) {
+            return self::$facts;
+        }
         $minor    = PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION;
         $loaded   = extension_loaded('paybridge') && class_exists('PayBridge\\Gateway');
         $info     = $loaded ? self::extensionInfo() : [];
@@ -48,7 +55,7 @@ final class Paybridge_system
             'so_present'        => !$loaded && $extDir !== '' && is_file(rtrim($extDir, '/') . '/paybridge.so'),
         ];
 
-        return self::derived($facts);
+        return self::$facts = self::derived($facts);
     }
 
     /**
