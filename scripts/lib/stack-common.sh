@@ -241,6 +241,11 @@ start_fpm_noext() {
   stop php-fpm-noext.pid KILL
   PHP_INI_SCAN_DIR=":$STACK/php-noext.d" php-fpm8.2 -R -y "$STACK/php-fpm-noext.conf" -p "$STACK" -D
   wait_for "php-fpm (without the extension)" 200 test -S "$STACK/run/php-fpm-noext.sock"
+  # The system's own conf.d is scanned too (mysqli, curl, …): a paybridge enabled there (e.g. the .deb
+  # installed on this host) would make PERFEX_URL_NOEXT a server WITH the extension.
+  if PHP_INI_SCAN_DIR=":$STACK/php-noext.d" php-fpm8.2 -m 2>/dev/null | grep -qix paybridge; then
+    log "WARNING: the system's php-fpm ini loads paybridge: PERFEX_URL_NOEXT has the extension too"
+  fi
 }
 
 # ---------------------------------------------------------------- web root + nginx

@@ -63,6 +63,18 @@ final class SystemAdviceTest extends TestCase
         $this->assertStringContainsString('php8.2-paybridge_9.8.7_amd64.deb', $html);
     }
 
+    public function testAnExtensionBuiltForAnotherPhpApiIsToldToBeReplacedByThePackageForThisPhp(): void
+    {
+        $html = Paybridge_system::html($this->server([
+            'php_version' => '8.4.16', 'php_minor' => '8.4', 'php_api' => '20240924',
+            'loaded' => true, 'ext_version' => '9.8.7', 'ext_api' => '20220829',
+        ]));
+
+        $this->assertStringContainsString('data-status="other_php"', $html);
+        $this->assertStringContainsString('built for PHP API 20220829, but this PHP has API 20240924', $html);
+        $this->assertStringContainsString('<code class="paybridge-deb">php8.4-paybridge_9.8.7_amd64.deb</code>', $html);
+    }
+
     public function testAnExtensionOfAnotherReleaseIsReported(): void
     {
         $html = Paybridge_system::html($this->server(['loaded' => true, 'ext_version' => '9.8.6', 'ext_api' => '20220829']));
