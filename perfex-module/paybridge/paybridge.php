@@ -13,7 +13,12 @@ Author: paybridge
 define('PAYBRIDGE_MODULE_NAME', 'paybridge');
 define('PAYBRIDGE_VERSION', '1.0.0');
 
+// The extension release this module goes with (Cargo.toml's version; ModuleSystemTest checks they agree):
+// the System section names its .deb / .tgz (issue 11 item 6).
+define('PAYBRIDGE_EXTENSION_VERSION', '0.1.0');
+
 require_once __DIR__ . '/libraries/Paybridge_money.php';
+require_once __DIR__ . '/libraries/Paybridge_system.php';
 
 /** The module never fatals without the extension: gateways warn the admin and refuse to start payments. */
 function paybridge_extension_loaded(): bool

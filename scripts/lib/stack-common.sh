@@ -28,7 +28,7 @@ check_path_length() {
 
 mkdirs() {
   check_path_length
-  mkdir -p "$STACK"/{db,run,log,tmp/nginx,tmp/sessions,php.d,www/modules}
+  mkdir -p "$STACK"/{db,run,log,tmp/nginx,tmp/sessions,php.d,php-noext.d,www/modules}
 }
 
 # ---------------------------------------------------------------- processes
@@ -72,11 +72,16 @@ EOF
 
 # Keeps the ports of the previous run when possible so URLs stay stable across restarts.
 load_ports() {
-  HTTP_PORT=; SANDBOX_PORT=
+  HTTP_PORT=; SANDBOX_PORT=; NOEXT_PORT=
   if [ -s "$STACK/ports" ]; then . "$STACK/ports"; fi
   if [ -z "$HTTP_PORT" ] || { ! running nginx.pid && ! port_free "$HTTP_PORT"; }; then HTTP_PORT=$(free_port); fi
   if [ -z "$SANDBOX_PORT" ] || { ! running sandbox.pid && ! port_free "$SANDBOX_PORT"; }; then SANDBOX_PORT=$(free_port); fi
-  printf 'HTTP_PORT=%s\nSANDBOX_PORT=%s\n' "$HTTP_PORT" "$SANDBOX_PORT" > "$STACK/ports"
+  # Second nginx server: the same stand-in through a php-fpm without the extension (issue 11 item 6).
+  while [ -z "$NOEXT_PORT" ] || [ "$NOEXT_PORT" = "$HTTP_PORT" ] || [ "$NOEXT_PORT" = "$SANDBOX_PORT" ] \
+        || { ! running nginx.pid && ! port_free "$NOEXT_PORT"; }; do
+    NOEXT_PORT=$(free_port)
+  done
+  printf 'HTTP_PORT=%s\nSANDBOX_PORT=%s\nNOEXT_PORT=%s\n' "$HTTP_PORT" "$SANDBOX_PORT" "$NOEXT_PORT" > "$STACK/ports"
 }
 
 wait_for() { # description, tries (x0.05 s), command...
@@ -179,6 +184,11 @@ EOF
     else rm -f "$STACK/php.d/$f.new"; fi
   done
   [ -s "$STACK/php.d/90-paybridge.ini" ] || rm -f "$STACK/php.d/90-paybridge.ini"
+  # The pool without the extension scans only the stand-in's ini (never 90-paybridge.ini).
+  if ! cmp -s "$STACK/php.d/10-standin.ini" "$STACK/php-noext.d/10-standin.ini"; then
+    cp "$STACK/php.d/10-standin.ini" "$STACK/php-noext.d/10-standin.ini"
+    if running php-fpm-noext.pid; then stop php-fpm-noext.pid QUIT; fi
+  fi
   # An ini change (e.g. the extension got built) or a rebuilt .so needs a fresh fpm.
   if [ $changed = 1 ] && running php-fpm.pid; then log "php ini changed: restarting php-fpm"; stop php-fpm.pid QUIT; fi
   if [ -f "$EXT_SO" ] && running php-fpm.pid && [ "$EXT_SO" -nt "$STACK/run/php-fpm.pid" ]; then
@@ -186,19 +196,24 @@ EOF
   fi
 }
 
+# write_fpm_conf [noext]: the main pool, or the pool without the extension. That one is a second
+# php-fpm master (php-fpm-noext.conf, run/php-fpm-noext.sock): extensions are loaded by the master for
+# all its pools, so only a master started with another PHP_INI_SCAN_DIR can lack paybridge.
 write_fpm_conf() {
-  cat > "$STACK/php-fpm.conf" <<EOF
+  local name=php-fpm pool=standin children=8 start=4 minspare=2 maxspare=6
+  if [ "${1:-}" = noext ]; then name=php-fpm-noext pool=standin-noext children=3 start=1 minspare=1 maxspare=2; fi
+  cat > "$STACK/$name.conf" <<EOF
 [global]
-pid = run/php-fpm.pid
-error_log = log/php-fpm.log
-[standin]
-listen = run/php-fpm.sock
+pid = run/$name.pid
+error_log = log/$name.log
+[$pool]
+listen = run/$name.sock
 listen.mode = 0600
 pm = dynamic
-pm.max_children = 8
-pm.start_servers = 4
-pm.min_spare_servers = 2
-pm.max_spare_servers = 6
+pm.max_children = $children
+pm.start_servers = $start
+pm.min_spare_servers = $minspare
+pm.max_spare_servers = $maxspare
 clear_env = no
 catch_workers_output = yes
 request_terminate_timeout = 120
@@ -218,6 +233,19 @@ start_fpm() {
   stop php-fpm.pid KILL
   PHP_INI_SCAN_DIR=":$STACK/php.d" php-fpm8.2 -R -y "$STACK/php-fpm.conf" -p "$STACK" -D
   wait_for "php-fpm" 200 test -S "$STACK/run/php-fpm.sock"
+}
+
+# The same stand-in without the extension; its own scan dir replaces (not extends) $STACK/php.d.
+start_fpm_noext() {
+  if running php-fpm-noext.pid && [ -S "$STACK/run/php-fpm-noext.sock" ]; then return 0; fi
+  stop php-fpm-noext.pid KILL
+  PHP_INI_SCAN_DIR=":$STACK/php-noext.d" php-fpm8.2 -R -y "$STACK/php-fpm-noext.conf" -p "$STACK" -D
+  wait_for "php-fpm (without the extension)" 200 test -S "$STACK/run/php-fpm-noext.sock"
+  # The system's own conf.d is scanned too (mysqli, curl, …): a paybridge enabled there (e.g. the .deb
+  # installed on this host) would make PERFEX_URL_NOEXT a server WITH the extension.
+  if PHP_INI_SCAN_DIR=":$STACK/php-noext.d" php-fpm8.2 -m 2>/dev/null | grep -qix paybridge; then
+    log "WARNING: the system's php-fpm ini loads paybridge: PERFEX_URL_NOEXT has the extension too"
+  fi
 }
 
 # ---------------------------------------------------------------- web root + nginx
@@ -241,6 +269,29 @@ EOF
   fi
 }
 
+# nginx_server PORT SOCKET: one server block serving the stand-in's web root through that php-fpm.
+nginx_server() {
+  cat <<EOF
+    server {
+        listen 127.0.0.1:$1;
+        root $STACK/www;
+        index index.php;
+        location / { try_files \$uri /index.php\$is_args\$args; }
+        location = /index.php {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/index.php;
+            # Debian's fastcgi_params passes \$host (no port); URLs built by PHP need the port.
+            fastcgi_param HTTP_HOST \$http_host;
+            fastcgi_read_timeout 120s;
+            fastcgi_pass unix:$2;
+        }
+        # Module PHP files are never served directly; only their static assets are.
+        location ~ \.php\$ { return 404; }
+        location ~ /\. { return 404; }
+    }
+EOF
+}
+
 write_nginx_conf() {
   cat > "$STACK/nginx.conf" <<EOF
 user root;
@@ -259,23 +310,9 @@ http {
     uwsgi_temp_path       $STACK/tmp/nginx/uwsgi;
     # Bodies slightly over 1 MB must reach PHP: the module answers 413 itself above 1 MB.
     client_max_body_size 2m;
-    server {
-        listen 127.0.0.1:$HTTP_PORT;
-        root $STACK/www;
-        index index.php;
-        location / { try_files \$uri /index.php\$is_args\$args; }
-        location = /index.php {
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param SCRIPT_FILENAME \$document_root/index.php;
-            # Debian's fastcgi_params passes \$host (no port); URLs built by PHP need the port.
-            fastcgi_param HTTP_HOST \$http_host;
-            fastcgi_read_timeout 120s;
-            fastcgi_pass unix:$STACK/run/php-fpm.sock;
-        }
-        # Module PHP files are never served directly; only their static assets are.
-        location ~ \.php\$ { return 404; }
-        location ~ /\. { return 404; }
-    }
+$(nginx_server "$HTTP_PORT" "$STACK/run/php-fpm.sock")
+    # PERFEX_URL_NOEXT: the same site through a php-fpm without the extension (issue 11 item 6).
+$(nginx_server "$NOEXT_PORT" "$STACK/run/php-fpm-noext.sock")
 }
 EOF
 }
@@ -329,6 +366,7 @@ write_env() {
   {
     echo "STACK_DIR=$STACK"
     echo "PERFEX_URL=http://127.0.0.1:$HTTP_PORT"
+    echo "PERFEX_URL_NOEXT=http://127.0.0.1:$NOEXT_PORT"
     if [ -x "$SANDBOX_BIN" ]; then
       echo "SANDBOX_URL=http://127.0.0.1:$SANDBOX_PORT"
       echo "NEROPAY_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/neropay/v2"
@@ -394,6 +432,7 @@ stack_up() {
   load_ports
   write_mycnf; start_db
   write_php_ini; write_fpm_conf; start_fpm
+  write_fpm_conf noext; start_fpm_noext
   write_webroot; write_nginx_conf; start_nginx
   start_sandbox
   write_env
@@ -407,13 +446,14 @@ stack_down() {
   stop sandbox.pid TERM
   stop nginx.pid QUIT
   stop php-fpm.pid QUIT
+  stop php-fpm-noext.pid QUIT
   stop_db
   log "down"
 }
 
 stack_status() {
   local ok=0 line
-  if [ -s "$STACK/ports" ]; then . "$STACK/ports"; else HTTP_PORT=; SANDBOX_PORT=; fi
+  if [ -s "$STACK/ports" ]; then . "$STACK/ports"; else HTTP_PORT=; SANDBOX_PORT=; NOEXT_PORT=; fi
   check() { # name, test...
     local name=$1; shift
     if "$@" >/dev/null 2>&1; then line="up"; else line="down"; ok=1; fi
@@ -421,6 +461,7 @@ stack_status() {
   }
   check mariadb  eval 'running mysqld.pid && db_ping'
   check php-fpm  eval 'running php-fpm.pid && test -S "$STACK/run/php-fpm.sock"'
+  check php-fpm-noext eval 'running php-fpm-noext.pid && test -S "$STACK/run/php-fpm-noext.sock"'
   check nginx    eval 'running nginx.pid && nginx_answers'
   check sandbox  eval 'running sandbox.pid && sandbox_health'
   return $ok

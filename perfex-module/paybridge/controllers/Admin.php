@@ -24,6 +24,8 @@ class Admin extends AdminController
             'canCreate' => staff_can('create', 'payments'),
             'cronRun'   => get_option('paybridge_cron_last_run'),
             'cron'      => $this->paybridge_reconcile_model->last_summary(),
+            // Issue 11 item 6: the running PHP and the extension (escaped HTML, strings via _l()).
+            'systemHtml' => Paybridge_system::html(),
         ];
         extract($data);
         init_head();

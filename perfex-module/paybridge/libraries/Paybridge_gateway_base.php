@@ -3,6 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 require_once __DIR__ . '/Paybridge_money.php';
+require_once __DIR__ . '/Paybridge_system.php';
 
 /**
  * Shared body of the paybridge gateways. A provider gateway (e.g. Neropay_gateway) only declares its
@@ -291,6 +292,34 @@ abstract class Paybridge_gateway_base extends App_gateway
         return !$this->webhookSignatureOptional() || $this->getSetting('webhook_secret') !== '';
     }
 
+    /**
+     * Perfex builds the list of payment modes through the app_payment_gateways filter (perfex.md "Gateways",
+     * initMode) and offers only modes whose `active` is 1. Without the extension this gateway cannot take a
+     * payment (issue 11 item 6), so it is listed as inactive whatever its saved setting: the invoice page
+     * does not offer it, while the settings page (which lists inactive gateways too) still shows it with the
+     * System section. The saved `active` option is not touched, so it is offered again once the extension loads.
+     * No parameter type: Perfex's own initMode($modes) has none, the stand-in's has `array` (both compatible).
+     */
+    public function initMode($modes): array
+    {
+        $modes = parent::initMode($modes);
+        if (!paybridge_extension_loaded()) {
+            foreach ($modes as $i => $mode) {
+                if (isset($mode['instance']) && $mode['instance'] === $this) {
+                    $modes[$i]['active'] = '0';
+                }
+            }
+        }
+
+        return $modes;
+    }
+
+    /** The System section (issue 11 item 6): PHP, the extension, and what to install when it is missing. */
+    protected function systemHtml(): string
+    {
+        return Paybridge_system::html();
+    }
+
     /** Status block under the first setting: extension present, webhook URL pattern, webhook health. */
     protected function statusHtml(): string
     {
@@ -301,6 +330,7 @@ abstract class Paybridge_gateway_base extends App_gateway
         if (!paybridge_extension_loaded()) {
             $html .= '<div class="alert alert-danger">' . $h(_l('paybridge_extension_missing')) . '</div>';
         }
+        $html .= $this->systemHtml();
         if ($this->webhookSignatureOptional() && $this->getSetting('webhook_secret') === '') {
             // Issue 9 item 8: without a signing key anyone can post webhooks; each costs a rate-limited API read.
             $html .= '<div class="alert alert-warning paybridge-unsigned-webhooks">' . $h(_l('paybridge_webhook_unsigned_warning')) . '</div>';

@@ -17,9 +17,8 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 </style>
 <div id="wrapper"><div class="content"><div id="paybridge-admin">
 <h1><?= $e(_l('paybridge_admin_title')) ?></h1>
-<?php if (!paybridge_extension_loaded()) { ?>
-<div class="alert alert-danger"><?= $e(_l('paybridge_extension_missing')) ?></div>
-<?php } ?>
+<?php // Issue 11 item 6: the System section says what is missing and what to install (it replaced a bare alert). ?>
+<div id="paybridge-system"><?= $systemHtml ?></div>
 <h2><?= $e(_l('paybridge_cron_title')) ?></h2>
 <div id="paybridge-cron">
 <?php if ($cron === null) { ?>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the browser test in .stack/venv (created on first use: python3 -m venv + pip install selenium).
+# Runs the browser tests in .stack/venv (created on first use: python3 -m venv + pip install selenium).
 set -eu
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 venv="${STACK_DIR:-$root/.stack}/venv"
@@ -7,4 +7,9 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import selenium' 2>/d
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet selenium
 fi
-exec "$venv/bin/python" "$root/perfex-module/tests/browser/pay_invoice.py"
+# Both run (a failing first one does not hide the second); the exit status is non-zero if either failed.
+rc=0
+"$venv/bin/python" "$root/perfex-module/tests/browser/pay_invoice.py" || rc=1
+# Issue 11 item 6: the admin page on the pool without the extension (PERFEX_URL_NOEXT).
+"$venv/bin/python" "$root/perfex-module/tests/browser/admin_system.py" || rc=1
+exit $rc
