@@ -172,16 +172,43 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
 
+        // Real Perfex checks none of this before calling us (issue 10, perfex.md "process_payment flow"):
+        // the invoice's state, whether this mode is allowed on it, and the amount are ours to refuse,
+        // before any provider call.
+        if (in_array((int) $invoice->status, [2, 5, 6], true)) { // STATUS_PAID, STATUS_CANCELLED, STATUS_DRAFT
+            set_alert('danger', _l('paybridge_payment_invoice_not_payable'));
+            redirect($invoiceUrl);
+        }
+        if (!is_payment_mode_allowed_for_invoice($this->getId(), $invoiceId)) {
+            set_alert('danger', _l('paybridge_payment_mode_not_allowed'));
+            redirect($invoiceUrl);
+        }
+
         $currency = strtoupper((string) $invoice->currency_name);
         $allowed  = array_filter(array_map('strtoupper', array_map('trim', explode(',', $this->getSetting('currencies')))));
         try {
             if ($allowed && !in_array($currency, $allowed, true)) {
                 throw new InvalidArgumentException('unsupported_currency');
             }
-            $amount      = Paybridge_money::perfexAmount($data['amount'] ?? '');
+            // Perfex's float (left to pay or the typed amount, += gateway fee) becomes a decimal string
+            // exactly once, here; more decimals than the currency has are refused, never rounded.
+            $amount      = Paybridge_money::payAmount($data['amount'] ?? '', $currency);
             $amountMinor = Paybridge_money::toMinor($amount, $currency);
+            // Left to pay (bcsub string, may be 0 or negative) plus the fee, in Perfex's 2-decimal cents.
+            $leftCents = Paybridge_money::cents((string) get_invoice_total_left_to_pay($invoiceId, $invoice->total));
+            if ($leftCents <= 0) {
+                throw new InvalidArgumentException('nothing_left');
+            }
+            $fee = (float) ($data['gateway_fee'] ?? 0.0);
+            $maxCents = $leftCents + ($fee > 0 ? Paybridge_money::cents(Paybridge_money::fromFloat($fee, 2)) : 0);
         } catch (InvalidArgumentException $e) {
-            set_alert('danger', _l('paybridge_payment_invalid_' . ($e->getMessage() === 'unsupported_currency' ? 'currency' : 'amount')));
+            $m = $e->getMessage();
+            set_alert('danger', _l($m === 'unsupported_currency' ? 'paybridge_payment_invalid_currency'
+                : ($m === 'nothing_left' ? 'paybridge_payment_invoice_not_payable' : 'paybridge_payment_invalid_amount')));
+            redirect($invoiceUrl);
+        }
+        if (Paybridge_money::cents($amount) > $maxCents) {
+            set_alert('danger', _l('paybridge_payment_amount_over_left'));
             redirect($invoiceUrl);
         }
 

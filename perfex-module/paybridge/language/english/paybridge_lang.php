@@ -5,7 +5,7 @@ defined('BASEPATH') or exit('No direct script access allowed');
 $lang['paybridge'] = 'PayBridge';
 $lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
 $lang['paybridge_payment_failed'] = 'The payment could not be started. Please try again later or choose another payment method.';
-$lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method.';
+$lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method: enter an amount above zero with no more decimals than the invoice currency has.';
 $lang['paybridge_payment_invalid_currency'] = 'This payment method does not accept the invoice currency.';
 $lang['paybridge_payment_paid'] = 'Thank you, your payment was received.';
 $lang['paybridge_payment_pending'] = 'Your payment is being confirmed. This page will show it as paid once the provider confirms it.';
@@ -63,3 +63,6 @@ $lang['paybridge_notification_rejected'] = '%s payment %s for invoice %s was not
 $lang['paybridge_notification_overpaid'] = '%s payment %s overpaid invoice %s: it was already paid';
 $lang['paybridge_admin_attention'] = 'Needs attention';
 $lang['paybridge_admin_attention_help'] = 'Payments that were refused (rejected: amount, currency, mode or invoice mismatch; other_mode: a test payment on a live gateway or the reverse) or that paid an invoice twice (overpaid). Nothing refused was recorded.';
+$lang['paybridge_payment_invoice_not_payable'] = 'This invoice cannot be paid online now: it is already paid, cancelled or not yet issued.';
+$lang['paybridge_payment_mode_not_allowed'] = 'This payment method is not available for this invoice. Please choose another one.';
+$lang['paybridge_payment_amount_over_left'] = 'The amount is more than what is left to pay on this invoice. Please enter a smaller amount.';
