@@ -33,7 +33,11 @@ abstract class Paybridge_gateway_base extends App_gateway
     protected function paybridgeSettings(array $providerSettings, string $defaultCurrencies): array
     {
         $first = array_shift($providerSettings);
-        $first['after'] = ($first['after'] ?? '') . $this->statusHtml();
+        // Built when the settings page echoes it, not here: Perfex runs gateway constructors at
+        // pre_controller_constructor, before any language line is loaded, and on every request (issue 10).
+        $first['after'] = new Paybridge_lazy_html((string) ($first['after'] ?? ''), function () {
+            return $this->statusHtml();
+        });
 
         return array_merge([$first], $providerSettings, [
             [
@@ -345,5 +349,32 @@ abstract class Paybridge_gateway_base extends App_gateway
             . $h($failure !== '' ? $failure . ' (' . $reason . ')' : _l('paybridge_never')) . '</p></div>';
 
         return $html;
+    }
+}
+
+/**
+ * A settings `after` value rendered only when echoed (Perfex's settings view prints `after` as is): the
+ * status block then shows translated lines and costs its option reads on the settings page only.
+ */
+final class Paybridge_lazy_html
+{
+    private string $before;
+    /** @var callable */
+    private $build;
+
+    public function __construct(string $before, callable $build)
+    {
+        $this->before = $before;
+        $this->build  = $build;
+    }
+
+    public function __toString(): string
+    {
+        try {
+            return $this->before . (string) ($this->build)();
+        } catch (Throwable $e) {
+            // A status block must never break the settings page.
+            return $this->before;
+        }
     }
 }

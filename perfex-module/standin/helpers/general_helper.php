@@ -274,6 +274,61 @@ function set_alert($type, $message): void
     get_instance()->session->set_flashdata('message-' . $type, $message);
 }
 
+/** A language Perfex can load: its folder exists under application/language. */
+function standin_language_exists($language): bool
+{
+    return is_string($language) && preg_match('/^[a-z_-]+$/i', $language) && is_dir(APPPATH . 'language/' . $language);
+}
+
+/**
+ * Perfex's load_admin_language(): RESETS every loaded line first, loads the staff member's (or the
+ * active) language, then fires after_load_admin_language (module files load there).
+ */
+function load_admin_language($staff_id = '')
+{
+    $CI = &get_instance();
+    $CI->lang->is_loaded = [];
+    $CI->lang->language  = [];
+    $language = get_option('active_language') ?: 'english';
+    $sid = $staff_id !== '' ? $staff_id : (is_staff_logged_in() ? get_staff_user_id() : '');
+    if ($sid !== '' && $sid !== false) {
+        $row = $CI->db->select('default_language')->where('staffid', $sid)->get(db_prefix() . 'staff')->row();
+        if ($row && standin_language_exists((string) $row->default_language)) {
+            $language = (string) $row->default_language;
+        }
+    }
+    $language = standin_language_exists($language) ? $language : 'english';
+    $CI->lang->load($language . '_lang', $language);
+    $GLOBALS['language'] = $language;
+    hooks()->do_action('after_load_admin_language', $language);
+
+    return $language;
+}
+
+/**
+ * Perfex's load_client_language($customer_id): the customer's default_language (the given customer or
+ * the logged-in one) else the active language; loads it over what is loaded, then fires
+ * after_load_client_language (module files load there).
+ */
+function load_client_language($customer_id = '')
+{
+    $CI = &get_instance();
+    $language = get_option('active_language') ?: 'english';
+    $cid = $customer_id !== '' ? $customer_id : (is_client_logged_in() ? get_client_user_id() : '');
+    if ($cid !== '' && $cid !== false) {
+        $row = $CI->db->select('default_language')->where('userid', $cid)->get(db_prefix() . 'clients')->row();
+        if ($row && standin_language_exists((string) $row->default_language)) {
+            $language = (string) $row->default_language;
+        }
+    }
+    $language = standin_language_exists($language) ? $language : 'english';
+    $CI->lang->load($language . '_lang', $language);
+    $GLOBALS['language'] = $language;
+    hooks()->do_action('after_load_client_language', $language);
+
+    return $language;
+}
+
 function _l($line, $label = '', $log_errors = true): string
 {
     $CI = &get_instance();
