@@ -337,13 +337,22 @@ function _l($line, $label = '', $log_errors = true): string
         return (string) $line;
     }
     try {
-        if (is_array($label) && count($label) > 0) {
-            return vsprintf($_line, $label);
-        }
-        return sprintf($_line, $label);
+        $_line = is_array($label) && count($label) > 0 ? vsprintf($_line, $label) : sprintf($_line, $label);
     } catch (Throwable $e) {
-        return $_line;
     }
+    // Like Perfex's _l() (issue 10 item 3): a formatted line with a double quote and no HTML comes back
+    // HTML-escaped (ENT_COMPAT), so `"` turns into &quot; wherever the line goes (e.g. the activity log).
+    if (strpos($_line, '"') !== false && !standin_is_html($_line)) {
+        $_line = htmlspecialchars($_line, ENT_COMPAT);
+    }
+
+    return $_line;
+}
+
+/** Perfex's is_html(): the string has tags (strip_tags shortens it). */
+function standin_is_html(string $s): bool
+{
+    return strlen(strip_tags($s)) < strlen($s);
 }
 
 // ---------------------------------------------------------------- misc Perfex helpers

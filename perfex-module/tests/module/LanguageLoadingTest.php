@@ -68,4 +68,13 @@ final class LanguageLoadingTest extends ModuleTestCase
         [, , $page] = $browser->get($this->invoiceUrl($invoice));
         $this->assertMatchesRegularExpression('#id="alert-success"[^>]*>\[TL\] #', $page, 'the paid alert in the customer language');
     }
+
+    /** Perfex's _l() would turn a double quote into &quot; (issue 10 item 3); activity-log lines are plain text. */
+    public function testNoModuleLanguageLineContainsADoubleQuote(): void
+    {
+        $lang = [];
+        include Stack::root() . '/perfex-module/paybridge/language/english/paybridge_lang.php';
+        $this->assertNotEmpty($lang);
+        $this->assertSame([], array_keys(array_filter($lang, static fn ($line) => strpos($line, '"') !== false)));
+    }
 }

@@ -326,6 +326,10 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertNotEmpty(array_filter(array_column($log, 'description'), static function ($d) use ($payment) {
             return strpos($d, $payment['provider_payment_id']) !== false && stripos($d, 'refund') !== false;
         }), 'activity log mentions the refund');
+        // Perfex's _l() HTML-escapes a line holding a double quote (issue 10 item 3); the log stores plain text.
+        foreach (array_column($log, 'description') as $d) {
+            $this->assertStringNotContainsString('&quot;', $d, 'no HTML entity in the activity log');
+        }
     }
 
     /**

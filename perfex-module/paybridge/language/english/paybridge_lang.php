@@ -2,6 +2,9 @@
 
 defined('BASEPATH') or exit('No direct script access allowed');
 
+// No double quote in any line: Perfex's _l() HTML-escapes a line without HTML that contains one, and
+// these lines also go to the activity log as plain text (issue 10 item 3).
+
 $lang['paybridge'] = 'PayBridge';
 $lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
 $lang['paybridge_payment_failed'] = 'The payment could not be started. Please try again later or choose another payment method.';
@@ -12,8 +15,8 @@ $lang['paybridge_payment_pending'] = 'Your payment is being confirmed. This page
 $lang['paybridge_payment_not_completed'] = 'The payment was not completed.';
 $lang['paybridge_payment_review'] = 'Your payment needs review by our staff. We will contact you if anything is needed.';
 $lang['paybridge_payment_note'] = 'Paid with %s, payment %s';
-$lang['paybridge_activity_refund_logged'] = '%s reported status "%s" for payment %s on invoice %s. The Perfex payment was kept; review it and record a refund if needed.';
-$lang['paybridge_activity_chargeback_logged'] = '%s reported status "%s" (chargeback) for payment %s on invoice %s. The Perfex payment was kept; review it.';
+$lang['paybridge_activity_refund_logged'] = '%s reported the status %s for payment %s on invoice %s. The Perfex payment was kept; review it and record a refund if needed.';
+$lang['paybridge_activity_chargeback_logged'] = '%s reported the status %s (chargeback) for payment %s on invoice %s. The Perfex payment was kept; review it.';
 $lang['paybridge_setting_secret_key'] = 'API secret key';
 $lang['paybridge_setting_webhook_secret'] = 'Webhook secret';
 $lang['paybridge_setting_webhook_secret_optional'] = 'Webhook secret (optional; several separated by commas during rotation)';
