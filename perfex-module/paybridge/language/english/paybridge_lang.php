@@ -69,3 +69,4 @@ $lang['paybridge_admin_attention_help'] = 'Payments that were refused (rejected:
 $lang['paybridge_payment_invoice_not_payable'] = 'This invoice cannot be paid online now: it is already paid, cancelled or not yet issued.';
 $lang['paybridge_payment_mode_not_allowed'] = 'This payment method is not available for this invoice. Please choose another one.';
 $lang['paybridge_payment_amount_over_left'] = 'The amount is more than what is left to pay on this invoice. Please enter a smaller amount.';
+$lang['paybridge_secret_refused_filtered'] = 'Not saved, the stored value was kept: %s. Perfex filters these characters out of settings (for example a percent sign followed by two hex digits, or an HTML tag), which would store a different secret. Create a key without them at the provider.';
