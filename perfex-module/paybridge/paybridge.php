@@ -86,7 +86,9 @@ hooks()->add_action('admin_init', 'paybridge_admin_menu');
 function paybridge_admin_menu()
 {
     $CI = &get_instance();
-    if (!isset($CI->app_menu) || !is_staff_logged_in() || !staff_can('view', 'payments')) {
+    // is_admin() without an id answers from the current user (no query); staff_can() would query on every
+    // admin page (issue 10: no request pays for the module).
+    if (!isset($CI->app_menu) || !is_staff_logged_in() || (!is_admin() && !staff_can('view', 'payments'))) {
         return;
     }
     $CI->app_menu->add_sidebar_children_item('utilities', [

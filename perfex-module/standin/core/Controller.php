@@ -79,6 +79,8 @@ class AdminController extends App_Controller
             }
             redirect(admin_url('authentication'));
         }
+        // Perfex's AdminController keeps the logged-in staff row for the request (is_admin() reads it).
+        $GLOBALS['current_user'] = $this->db->where('staffid', get_staff_user_id())->get(db_prefix() . 'staff')->row();
         $this->app_menu = new App_menu();
         hooks()->do_action('admin_init');
     }

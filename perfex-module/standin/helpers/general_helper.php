@@ -121,19 +121,21 @@ function html_escape($var, $double_encode = true)
 
 // ---------------------------------------------------------------- options
 
-/** '' when missing. Options are read once per request and kept in sync by the writers below. */
+/**
+ * '' when missing. Like Perfex's get_option() (issue 10 item 6): the autoloaded options (autoload = 1) are
+ * read once per request into a cache; any other name (autoload = 0, or an option that does not exist yet)
+ * costs a query on EVERY call, and the answer is not cached.
+ */
 function get_option($name): string
 {
+    $name = trim((string) $name);
     $cache = &standin_options_cache();
     if (array_key_exists($name, $cache)) {
         return (string) $cache[$name];
     }
     $row = get_instance()->db->select('value')->where('name', $name)->get(db_prefix() . 'options')->row();
-    if ($row) {
-        $cache[$name] = (string) $row->value;
-        return $cache[$name];
-    }
-    return '';
+
+    return $row ? (string) $row->value : '';
 }
 
 function &standin_options_cache(): array
@@ -141,7 +143,7 @@ function &standin_options_cache(): array
     static $cache = null;
     if ($cache === null) {
         $cache = [];
-        foreach (get_instance()->db->select('name, value')->order_by('id', 'DESC')->get(db_prefix() . 'options')->result_array() as $r) {
+        foreach (get_instance()->db->select('name, value')->where('autoload', 1)->order_by('id', 'DESC')->get(db_prefix() . 'options')->result_array() as $r) {
             $cache[$r['name']] = $r['value'];
         }
     }
@@ -162,7 +164,9 @@ function add_option($name, $value = '', $autoload = 1): bool
     $CI = &get_instance();
     $CI->db->insert(db_prefix() . 'options', ['name' => $name, 'value' => $value, 'autoload' => (int) $autoload]);
     $cache = &standin_options_cache();
-    $cache[$name] = (string) $value;
+    if ((int) $autoload === 1) {
+        $cache[$name] = (string) $value;
+    }
     return $CI->db->insert_id() > 0;
 }
 
@@ -179,7 +183,11 @@ function update_option($name, $value, $autoload = null): bool
     }
     $CI->db->where('name', $name)->update(db_prefix() . 'options', $data);
     $cache = &standin_options_cache();
-    $cache[$name] = (string) $value;
+    if ($autoload !== null && (int) $autoload !== 1) {
+        unset($cache[$name]);
+    } elseif (array_key_exists($name, $cache) || (int) $autoload === 1) {
+        $cache[$name] = (string) $value;
+    }
     return $CI->db->affected_rows() > 0;
 }
 
@@ -458,10 +466,19 @@ function get_contact_user_id()
     return $id === null ? false : (int) $id;
 }
 
+/**
+ * Like Perfex 3.x: without a numeric id, the current user loaded by AdminController
+ * ($GLOBALS['current_user']) answers without a query; a numeric id (as staff_can() passes) is a query.
+ */
 function is_admin($staffid = ''): bool
 {
-    $id = $staffid !== '' ? $staffid : get_staff_user_id();
-    return $id ? total_rows(db_prefix() . 'staff', ['staffid' => $id, 'admin' => 1]) > 0 : false;
+    if (!is_numeric($staffid)) {
+        if (isset($GLOBALS['current_user'])) {
+            return (string) $GLOBALS['current_user']->admin === '1';
+        }
+        $staffid = get_staff_user_id();
+    }
+    return $staffid ? total_rows(db_prefix() . 'staff', ['staffid' => $staffid, 'admin' => 1]) > 0 : false;
 }
 
 /**

@@ -29,8 +29,29 @@ class Payments_model extends App_Model
         update_invoice_status($data['invoiceid']);
         log_activity('Payment Recorded [ID:' . $insert_id . ', Invoice Number: ' . format_invoice_number($data['invoiceid'])
             . ', Total: ' . $data['amount'] . ']', is_staff_logged_in() ? null : 'System');
+        $this->side_effects((int) $data['invoiceid'], (int) $insert_id);
         hooks()->do_action('after_payment_added', $insert_id);
         return $insert_id;
+    }
+
+    /**
+     * What real Perfex does inside add() before it returns (perfex.md "Added in turn 2"): builds the payment
+     * PDF, e-mails the customer's contacts (Invoice_payment_recorded_to_customer), triggers SMS and notifies
+     * staff. The stand-in spends the time (option standin_payment_add_cost_ms, default 200 ms) and logs one
+     * "sent" e-mail per active contact in tblstandin_mail_log, a MyISAM table: a rollback of the caller's
+     * transaction cannot undo it, as it cannot unsend a mail (issue 10 item 7).
+     */
+    private function side_effects(int $invoiceId, int $paymentId): void
+    {
+        $cost = get_option('standin_payment_add_cost_ms');
+        usleep(1000 * ($cost === '' ? 200 : max(0, min(30000, (int) $cost))));
+        $invoice = $this->db->select('clientid')->where('id', $invoiceId)->get(db_prefix() . 'invoices')->row();
+        $contacts = $invoice ? $this->db->select('email')->where(['userid' => (int) $invoice->clientid, 'active' => 1])
+            ->get(db_prefix() . 'contacts')->result_array() : [];
+        foreach ($contacts as $c) {
+            $this->db->insert(db_prefix() . 'standin_mail_log', ['template' => 'Invoice_payment_recorded_to_customer',
+                'invoiceid' => $invoiceId, 'paymentid' => $paymentId, 'email' => $c['email'], 'sent_at' => date('Y-m-d H:i:s')]);
+        }
     }
 
     public function get($id)
