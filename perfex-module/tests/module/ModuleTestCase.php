@@ -28,7 +28,7 @@ abstract class ModuleTestCase extends TestCase
     }
 
     /** Module installed + active, the three gateways configured against the sandbox. Idempotent. */
-    private static function prepareStack(): void
+    protected static function prepareStack(): void
     {
         $perfex = Stack::env('PERFEX_URL');
         [$status] = (new Browser())->get($perfex . '/');
