@@ -220,7 +220,9 @@ abstract class Paybridge_gateway_base extends App_gateway
         try {
             $this->ci->load->model('paybridge/paybridge_model');
             $model = $this->ci->paybridge_model;
-            $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey());
+            $perfexAttempt = $data['payment_attempt'] ?? null; // Perfex 3.0.5+ (perfex.md "process_payment flow")
+            $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey(),
+                is_object($perfexAttempt) && isset($perfexAttempt->id) ? (int) $perfexAttempt->id : null);
         } catch (Throwable $e) {
             log_message('error', 'paybridge: ' . $this->provider() . ' attempt not stored: ' . get_class($e));
             set_alert('danger', _l('paybridge_payment_failed'));
