@@ -94,7 +94,7 @@ function paybridge_admin_menu()
     $CI->app_menu->add_sidebar_children_item('utilities', [
         'slug'     => 'paybridge',
         'name'     => _l('paybridge_admin_title'),
-        'href'     => site_url('paybridge/admin'),
+        'href'     => admin_url('paybridge'),
         'position' => 60,
     ]);
 }

@@ -28,7 +28,7 @@ final class InactiveModuleTest extends ModuleTestCase
         } finally {
             Stack::cli('activate', 'paybridge');
         }
-        [$status] = $admin->get($this->perfexUrl('paybridge/admin'));
+        [$status] = $admin->get($this->perfexUrl('admin/paybridge'));
         $this->assertContains($status, [200, 301, 302, 303], 'back once active');
     }
 }

@@ -278,7 +278,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertSame(1, $this->invoiceStatus($invoice['id']));
 
-        [$status, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $this->assertMatchesRegularExpression('/data-event-row="' . $event['id'] . '".*?amount_mismatch/s', $html);
     }
@@ -467,7 +467,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $sent = $this->notificationsSince($notifications);
         $this->assertNotEmpty($sent, 'staff were notified');
         $this->assertSame('paybridge_notification_overpaid', $sent[0]['description']);
-        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $second['id'] . '".*?overpaid/s', $html);
     }
 
@@ -505,7 +505,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertNotEmpty(preg_grep('/' . preg_quote($payment['provider_payment_id'], '/') . '.*amount_mismatch/', $this->activitySince($activity)));
         $this->assertSame('paybridge_notification_rejected', $this->notificationsSince($notifications)[0]['description'] ?? null);
-        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $payment['id'] . '".*?rejected.*?amount_mismatch/s', $html);
     }
 
