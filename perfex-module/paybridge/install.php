@@ -159,6 +159,9 @@ $paybridgeColumns = [
     'reconcile_next_at'     => 'datetime NULL DEFAULT NULL',
     'reconcile_last_at'     => 'datetime NULL DEFAULT NULL',
     'reconcile_result'      => 'varchar(60) NULL DEFAULT NULL',
+    // Perfex's own tblpayment_attempts row of this Pay click (3.0.5+; issue 10): deleted once the payment is
+    // recorded or the attempt ends, as Perfex's addPayment() does; NULL when Perfex made none.
+    'perfex_attempt_id'     => 'int(11) NULL DEFAULT NULL',
 ];
 foreach ($paybridgeColumns as $column => $definition) {
     if (!$CI->db->field_exists($column, $paybridgePayments)) {

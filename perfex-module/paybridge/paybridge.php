@@ -42,19 +42,64 @@ register_payment_gateway('neropay_gateway', PAYBRIDGE_MODULE_NAME);
 register_payment_gateway('payrexx_gateway', PAYBRIDGE_MODULE_NAME);
 register_payment_gateway('noxipay_gateway', PAYBRIDGE_MODULE_NAME);
 
+hooks()->add_filter('before_settings_updated', 'paybridge_refuse_filtered_secrets');
+
+/**
+ * Perfex saves gateway settings through CodeIgniter's global XSS filter (only smtp_password and email_*
+ * are exempt), which rewrites values such as "%41" or "<script" (issue 10). A secret changed that way
+ * would be stored broken and fail every API call later; it is refused here instead: the stored value
+ * stays, and the admin is told which setting was not saved. The raw post is read with xss_clean FALSE.
+ */
+function paybridge_refuse_filtered_secrets($data)
+{
+    if (!is_array($data) || !isset($data['settings']) || !is_array($data['settings'])) {
+        return $data;
+    }
+    $CI  = &get_instance();
+    $raw = $CI->input->post('settings', false);
+    if (!is_array($raw)) {
+        return $data;
+    }
+    $refused = [];
+    foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+        $gateway = $CI->{$provider . '_gateway'} ?? null;
+        if (!$gateway instanceof Paybridge_gateway_base) {
+            continue;
+        }
+        foreach ($gateway->getSettings() as $setting) {
+            $name = $setting['name'];
+            if (empty($setting['encrypted']) || !array_key_exists($name, $data['settings'])
+                || !isset($raw[$name]) || !is_string($raw[$name])) {
+                continue;
+            }
+            if ((string) $data['settings'][$name] !== $raw[$name]) {
+                unset($data['settings'][$name]);
+                $refused[] = $gateway->getName() . ': ' . _l($setting['label'] ?? $name);
+            }
+        }
+    }
+    if ($refused) {
+        set_alert('danger', _l('paybridge_secret_refused_filtered', implode(', ', $refused)));
+    }
+
+    return $data;
+}
+
 hooks()->add_action('admin_init', 'paybridge_admin_menu');
 
 /** Sidebar entry to the payments/events page, only for staff who may view payments (issue 9 item 7). */
 function paybridge_admin_menu()
 {
     $CI = &get_instance();
-    if (!isset($CI->app_menu) || !is_staff_logged_in() || !staff_can('view', 'payments')) {
+    // is_admin() without an id answers from the current user (no query); staff_can() would query on every
+    // admin page (issue 10: no request pays for the module).
+    if (!isset($CI->app_menu) || !is_staff_logged_in() || (!is_admin() && !staff_can('view', 'payments'))) {
         return;
     }
     $CI->app_menu->add_sidebar_children_item('utilities', [
         'slug'     => 'paybridge',
         'name'     => _l('paybridge_admin_title'),
-        'href'     => site_url('paybridge/admin'),
+        'href'     => admin_url('paybridge'),
         'position' => 60,
     ]);
 }

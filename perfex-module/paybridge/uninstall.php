@@ -3,7 +3,18 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 // Payment records are accounting data: the paybridge_* tables are kept on uninstall (perfex.md
-// "Activation"). Only the webhook health options this module created are removed.
+// "Activation"). The options this module created are removed, including every gateway setting
+// paymentmethod_<id>_* (they hold the encrypted API secrets, issue 10).
+$CI = &get_instance();
+foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+    $prefix = 'paymentmethod_' . $provider . '_';
+    // LIKE's "_" matches any character, so the exact prefix is checked again before deleting.
+    foreach ($CI->db->select('name')->like('name', $prefix, 'after')->get(db_prefix() . 'options')->result_array() as $row) {
+        if (strpos((string) $row['name'], $prefix) === 0) {
+            delete_option($row['name']);
+        }
+    }
+}
 foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
     foreach (['last_success', 'last_failure', 'last_failure_reason'] as $key) {
         delete_option('paybridge_' . $provider . '_webhook_' . $key);

@@ -11,6 +11,13 @@ define('APP_MODULES_PATH', FCPATH . 'modules/');
 
 require __DIR__ . '/core/bootstrap.php';
 
+// Stand-in only: the page is buffered so that its headers go out last and can carry the number of SQL
+// queries the whole request sent (tests compare it with the module active and inactive, issue 10 item 6).
+ob_start();
+header_register_callback(static function () {
+    header('X-Standin-Queries: ' . standin_core('db')->query_count);
+});
+
 // Perfex autoloads the database, so a server that is down fails the request before any module code runs.
 // Real Perfex (CI3's DB driver) answers that with a 500 "Unable to connect to your database server" page;
 // the stand-in answers 503 + a short text. Both are non-2xx, so a provider delivering a webhook retries.

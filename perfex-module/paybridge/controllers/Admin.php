@@ -3,85 +3,22 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Staff page: paybridge/admin lists checkout attempts and events (outcome + reason code), the last cron
- * reconciliation, and lets staff re-check a pending payment with the provider (POST with the CSRF token;
- * same recording path). Perfex permissions (issue 9 item 7): viewing needs staff_can('view', 'payments'),
- * re-checking (and any later write action) staff_can('create', 'payments'); others get access_denied().
+ * The old address of the staff page (paybridge/admin…): every request is redirected to admin_url('paybridge'),
+ * where the page lives now (issue 10), so bookmarks keep working; nothing is done here (a POST re-check to
+ * the old address only redirects).
  */
 class Admin extends AdminController
 {
-    public function index()
+    public function __construct()
     {
-        if (!staff_can('view', 'payments')) {
-            access_denied('payments');
+        parent::__construct();
+        if (!defined('PAYBRIDGE_MODULE_NAME')) {
+            show_404();
         }
-        $this->load->model('paybridge/paybridge_model');
-        $this->load->model('paybridge/paybridge_reconcile_model');
-        $data = [
-            'attempts'  => $this->paybridge_model->latest_attempts(),
-            'events'    => $this->paybridge_model->latest_events(),
-            'gateways'  => $this->gateways(),
-            'canCreate' => staff_can('create', 'payments'),
-            'cronRun'   => get_option('paybridge_cron_last_run'),
-            'cron'      => $this->paybridge_reconcile_model->last_summary(),
-            // Issue 11 item 6: the running PHP and the extension (escaped HTML, strings via _l()).
-            'systemHtml' => Paybridge_system::html(),
-        ];
-        extract($data);
-        init_head();
-        include __DIR__ . '/../views/admin.php';
-        init_tail();
     }
 
-    public function recheck($id = 0)
+    public function _remap($method, $params = [])
     {
-        if (!staff_can('create', 'payments')) {
-            access_denied('payments');
-        }
-        if (strtoupper($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST') {
-            redirect(site_url('paybridge/admin'));
-        }
-        $this->load->model('paybridge/paybridge_model');
-        $payment = $this->paybridge_model->find((int) $id);
-        $gateways = $this->gateways();
-        if ($payment === null || !isset($gateways[$payment->provider]) || (string) $payment->provider_payment_id === '') {
-            set_alert('danger', _l('paybridge_recheck_failed'));
-            redirect(site_url('paybridge/admin'));
-        }
-        $gateway = $gateways[$payment->provider];
-        if ($gateway->isOtherAccount($payment)) {
-            // Never read another account's attempt with the current credentials (issue 9 item 10).
-            $this->paybridge_model->mark_other_account($payment);
-            set_alert('danger', _l('paybridge_recheck_other_account'));
-            redirect(site_url('paybridge/admin'));
-        }
-        try {
-            $read   = $gateway->readPayment($payment);
-            $result = $this->paybridge_model->record($read, $payment, $gateway, 'recheck');
-            if ($result['http'] >= 300) {
-                set_alert('danger', _l('paybridge_recheck_failed'));
-            } else {
-                set_alert('success', _l('paybridge_recheck_done', [(string) $read['status'], $result['result'], $result['reason']]));
-            }
-        } catch (\PayBridge\Exception\PayBridgeException $e) {
-            set_alert('danger', _l('paybridge_recheck_failed') . ' (' . $e->getErrorCode() . ')');
-        } catch (Throwable $e) {
-            set_alert('danger', _l('paybridge_recheck_failed'));
-        }
-        redirect(site_url('paybridge/admin'));
-    }
-
-    /** @return array<string, Paybridge_gateway_base> loaded paybridge gateways by provider */
-    private function gateways(): array
-    {
-        $out = [];
-        foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
-            $property = $provider . '_gateway';
-            if (isset($this->{$property}) && $this->{$property} instanceof Paybridge_gateway_base) {
-                $out[$provider] = $this->{$property};
-            }
-        }
-
-        return $out;
+        redirect(admin_url('paybridge'));
     }
 }

@@ -9,6 +9,18 @@ defined('BASEPATH') or exit('No direct script access allowed');
  */
 class Payment extends App_Controller
 {
+    /**
+     * Perfex routes an inactive module's controllers but does not load its init file (issue 10): then
+     * nothing of the module is set up, so answer 404 instead of failing on a missing function or class.
+     */
+    public function __construct()
+    {
+        parent::__construct();
+        if (!defined('PAYBRIDGE_MODULE_NAME')) {
+            show_404();
+        }
+    }
+
     public function return_url($provider = '', $token = '')
     {
         $gatewayProperty = preg_match('/^[a-z]+$/', (string) $provider) ? $provider . '_gateway' : '';
@@ -25,54 +37,73 @@ class Payment extends App_Controller
         $invoiceUrl = $this->paybridge_model->invoice_url((int) $payment->invoice_id);
 
         try {
-            [$type, $message] = $this->confirm($gateway, $payment);
+            [$type, $key] = $this->confirm($gateway, $payment);
         } catch (Throwable $e) {
             // Issue 9 item 1: whatever failed, the customer gets the invoice page and a neutral message.
             log_message('error', 'paybridge: return URL failed (' . get_class($e) . ')');
-            [$type, $message] = ['warning', _l('paybridge_payment_pending')];
+            [$type, $key] = ['warning', 'paybridge_payment_pending'];
         }
-        set_alert($type, $message);
+        set_alert($type, $this->customerLine((int) $payment->invoice_id, $key));
         redirect($invoiceUrl);
     }
 
-    /** @return array{0:string,1:string} alert type and message */
+    /**
+     * The alert in the invoice customer's language (issue 10): this App_Controller runs with the admin
+     * language; load_client_language($customerId) loads the customer's default language and fires
+     * after_load_client_language, where register_language_files() loads our lines in it.
+     */
+    private function customerLine(int $invoiceId, string $key): string
+    {
+        try {
+            $invoice = $this->db->select('clientid')->where('id', $invoiceId)->get(db_prefix() . 'invoices')->row();
+            if ($invoice && (int) $invoice->clientid > 0) {
+                load_client_language((int) $invoice->clientid);
+            }
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: customer language not loaded (' . get_class($e) . ')');
+        }
+
+        return _l($key);
+    }
+
+    /** @return array{0:string,1:string} alert type and language key */
     private function confirm(Paybridge_gateway_base $gateway, object $payment): array
     {
         if (!paybridge_extension_loaded()) {
-            return ['danger', _l('paybridge_extension_missing')];
+            return ['danger', 'paybridge_extension_missing'];
         }
         if ((string) $payment->provider_payment_id === '') {
-            return ['danger', _l('paybridge_payment_failed')];
+            return ['danger', 'paybridge_payment_failed'];
         }
         if ($gateway->isOtherAccount($payment)) {
             // Never read another account's attempt with the current credentials; staff see it on the admin page.
             $this->paybridge_model->mark_other_account($payment);
 
-            return ['warning', _l('paybridge_payment_review')];
+            return ['warning', 'paybridge_payment_review'];
         }
         try {
             $read = $gateway->readPayment($payment);
         } catch (Throwable $e) {
             // The webhook will still record it; the customer sees "being confirmed".
-            return ['warning', _l('paybridge_payment_pending')];
+            return ['warning', 'paybridge_payment_pending'];
         }
         $result = $this->paybridge_model->record($read, $payment, $gateway, 'return');
         if ($result['http'] >= 300) {
-            return ['warning', _l('paybridge_payment_pending')];
+            return ['warning', 'paybridge_payment_pending'];
         }
         switch ((string) ($read['status'] ?? '')) {
             case 'paid':
                 return $result['result'] === 'rejected'
-                    ? ['warning', _l('paybridge_payment_review')]
-                    : ['success', _l('paybridge_payment_paid')];
+                    ? ['warning', 'paybridge_payment_review']
+                    : ['success', 'paybridge_payment_paid'];
             case 'pending':
             case 'authorized':
-                return ['warning', _l('paybridge_payment_pending')];
+                return ['warning', 'paybridge_payment_pending'];
             case 'failed':
             case 'cancelled':
-                return ['danger', _l('paybridge_payment_not_completed')];
+                return ['danger', 'paybridge_payment_not_completed'];
             default:
-                return ['warning', _l('paybridge_payment_review')];
+                return ['warning', 'paybridge_payment_review'];
         }
     }
 }

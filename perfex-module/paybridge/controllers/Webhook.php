@@ -14,6 +14,18 @@ defined('BASEPATH') or exit('No direct script access allowed');
  */
 class Webhook extends App_Controller
 {
+    /**
+     * Perfex routes an inactive module's controllers but does not load its init file (issue 10): then
+     * nothing of the module is set up, so answer 404 instead of failing on a missing function or class.
+     */
+    public function __construct()
+    {
+        parent::__construct();
+        if (!defined('PAYBRIDGE_MODULE_NAME')) {
+            show_404();
+        }
+    }
+
     private const MAX_BODY = 1048576;
 
     /** Seconds a provider is asked to wait before retrying an event whose money is not settled yet. */

@@ -34,7 +34,11 @@ abstract class Paybridge_gateway_base extends App_gateway
     protected function paybridgeSettings(array $providerSettings, string $defaultCurrencies): array
     {
         $first = array_shift($providerSettings);
-        $first['after'] = ($first['after'] ?? '') . $this->statusHtml();
+        // Built when the settings page echoes it, not here: Perfex runs gateway constructors at
+        // pre_controller_constructor, before any language line is loaded, and on every request (issue 10).
+        $first['after'] = new Paybridge_lazy_html((string) ($first['after'] ?? ''), function () {
+            return $this->statusHtml();
+        });
 
         return array_merge([$first], $providerSettings, [
             [
@@ -173,16 +177,43 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
 
+        // Real Perfex checks none of this before calling us (issue 10, perfex.md "process_payment flow"):
+        // the invoice's state, whether this mode is allowed on it, and the amount are ours to refuse,
+        // before any provider call.
+        if (in_array((int) $invoice->status, [2, 5, 6], true)) { // STATUS_PAID, STATUS_CANCELLED, STATUS_DRAFT
+            set_alert('danger', _l('paybridge_payment_invoice_not_payable'));
+            redirect($invoiceUrl);
+        }
+        if (!is_payment_mode_allowed_for_invoice($this->getId(), $invoiceId)) {
+            set_alert('danger', _l('paybridge_payment_mode_not_allowed'));
+            redirect($invoiceUrl);
+        }
+
         $currency = strtoupper((string) $invoice->currency_name);
         $allowed  = array_filter(array_map('strtoupper', array_map('trim', explode(',', $this->getSetting('currencies')))));
         try {
             if ($allowed && !in_array($currency, $allowed, true)) {
                 throw new InvalidArgumentException('unsupported_currency');
             }
-            $amount      = Paybridge_money::perfexAmount($data['amount'] ?? '');
+            // Perfex's float (left to pay or the typed amount, += gateway fee) becomes a decimal string
+            // exactly once, here; more decimals than the currency has are refused, never rounded.
+            $amount      = Paybridge_money::payAmount($data['amount'] ?? '', $currency);
             $amountMinor = Paybridge_money::toMinor($amount, $currency);
+            // Left to pay (bcsub string, may be 0 or negative) plus the fee, in Perfex's 2-decimal cents.
+            $leftCents = Paybridge_money::cents((string) get_invoice_total_left_to_pay($invoiceId, $invoice->total));
+            if ($leftCents <= 0) {
+                throw new InvalidArgumentException('nothing_left');
+            }
+            $fee = (float) ($data['gateway_fee'] ?? 0.0);
+            $maxCents = $leftCents + ($fee > 0 ? Paybridge_money::cents(Paybridge_money::fromFloat($fee, 2)) : 0);
         } catch (InvalidArgumentException $e) {
-            set_alert('danger', _l('paybridge_payment_invalid_' . ($e->getMessage() === 'unsupported_currency' ? 'currency' : 'amount')));
+            $m = $e->getMessage();
+            set_alert('danger', _l($m === 'unsupported_currency' ? 'paybridge_payment_invalid_currency'
+                : ($m === 'nothing_left' ? 'paybridge_payment_invoice_not_payable' : 'paybridge_payment_invalid_amount')));
+            redirect($invoiceUrl);
+        }
+        if (Paybridge_money::cents($amount) > $maxCents) {
+            set_alert('danger', _l('paybridge_payment_amount_over_left'));
             redirect($invoiceUrl);
         }
 
@@ -190,7 +221,9 @@ abstract class Paybridge_gateway_base extends App_gateway
         try {
             $this->ci->load->model('paybridge/paybridge_model');
             $model = $this->ci->paybridge_model;
-            $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey());
+            $perfexAttempt = $data['payment_attempt'] ?? null; // Perfex 3.0.5+ (perfex.md "process_payment flow")
+            $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey(),
+                is_object($perfexAttempt) && isset($perfexAttempt->id) ? (int) $perfexAttempt->id : null);
         } catch (Throwable $e) {
             log_message('error', 'paybridge: ' . $this->provider() . ' attempt not stored: ' . get_class($e));
             set_alert('danger', _l('paybridge_payment_failed'));
@@ -348,5 +381,32 @@ abstract class Paybridge_gateway_base extends App_gateway
             . $h($failure !== '' ? $failure . ' (' . $reason . ')' : _l('paybridge_never')) . '</p></div>';
 
         return $html;
+    }
+}
+
+/**
+ * A settings `after` value rendered only when echoed (Perfex's settings view prints `after` as is): the
+ * status block then shows translated lines and costs its option reads on the settings page only.
+ */
+final class Paybridge_lazy_html
+{
+    private string $before;
+    /** @var callable */
+    private $build;
+
+    public function __construct(string $before, callable $build)
+    {
+        $this->before = $before;
+        $this->build  = $build;
+    }
+
+    public function __toString(): string
+    {
+        try {
+            return $this->before . (string) ($this->build)();
+        } catch (Throwable $e) {
+            // A status block must never break the settings page.
+            return $this->before;
+        }
     }
 }

@@ -45,7 +45,7 @@ final class Paybridge_money
         if (is_int($amount)) {
             $amount = (string) $amount;
         } elseif (is_float($amount)) {
-            $amount = number_format($amount, 2, '.', '');
+            $amount = self::fromFloat($amount, 2);
         }
         if (!is_string($amount) || !preg_match('/^(\d{1,13})(?:\.(\d{1,2}))?$/', trim($amount), $m)) {
             throw new InvalidArgumentException('invalid_amount');
@@ -58,6 +58,55 @@ final class Paybridge_money
         }
 
         return $out;
+    }
+
+    /**
+     * The one place a Perfex float becomes a decimal string (issue 10): Perfex's process_payment() hands the
+     * gateway `$amount += $gateway_fee`, a float. Rounding rule: the float is printed with exactly $places
+     * fraction digits (printf's correctly rounded conversion of the binary value) and accepted ONLY if that
+     * string reads back as the very same float, i.e. the customer's amount had at most $places decimals.
+     * "10.005" (float 10.00499999…) prints "10.00", which is not the same float: refused, never rounded
+     * to 10.00 or 10.01. Finite, non-negative, below 10^13 (Perfex's decimal(15,2)) only.
+     */
+    public static function fromFloat(float $amount, int $places): string
+    {
+        if (!is_finite($amount) || $amount < 0 || $amount >= 1e13 || $places < 0 || $places > 4) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+        $s = sprintf('%.' . $places . 'F', $amount);
+        if ((float) $s !== $amount) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+
+        return $s;
+    }
+
+    /**
+     * The amount Perfex passes to process_payment() (float, numeric string or int) -> canonical 2-decimal
+     * string, refused when it has more decimals than the currency has (JPY: none; never more than Perfex's
+     * 2 decimal places, which is what Perfex will record). Converted exactly once, here.
+     */
+    public static function payAmount($amount, string $currency): string
+    {
+        $places = min(2, self::exponent($currency));
+        if (is_float($amount)) {
+            $amount = self::fromFloat($amount, $places);
+        }
+        $out = self::perfexAmount(is_string($amount) ? trim($amount) : $amount);
+        self::toMinor($out, $currency); // refuses "1200.50" JPY
+
+        return $out;
+    }
+
+    /** A Perfex decimal string (sign allowed, at most 2 decimals, as decimal(15,2) and bcsub(…, 2) give) -> cents. */
+    public static function cents(string $decimal): int
+    {
+        if (!preg_match('/^([-+]?)(\d{1,13})(?:\.(\d{1,2}))?$/', trim($decimal), $m)) {
+            throw new InvalidArgumentException('invalid_amount');
+        }
+        $cents = (int) $m[2] * 100 + (int) str_pad($m[3] ?? '', 2, '0');
+
+        return $m[1] === '-' ? -$cents : $cents;
     }
 
     /** Decimal string in major units -> integer minor units in the currency's exponent; exact or refused. */

@@ -28,9 +28,10 @@ class Paybridge_model extends App_Model
      * @param string|null $account the gateway's accountKey() at creation: re-reads refuse another account's attempt
      * @throws Throwable when the database refuses the row (the caller shows the customer an alert)
      */
-    public function create_attempt(string $provider, int $invoiceId, string $amount, int $amountMinor, string $currency, ?string $account = null): object
+    public function create_attempt(string $provider, int $invoiceId, string $amount, int $amountMinor, string $currency, ?string $account = null, ?int $perfexAttemptId = null): object
     {
         $row = [
+            'perfex_attempt_id' => $perfexAttemptId,
             'provider'        => $provider,
             'invoice_id'      => $invoiceId,
             'token'           => bin2hex(random_bytes(16)), // webhook URL
@@ -74,6 +75,23 @@ class Paybridge_model extends App_Model
             'error_code' => substr($errorCode, 0, 60),
             'updated_at' => $this->now(),
         ]);
+        $this->release_perfex_attempt($row);
+    }
+
+    /**
+     * Deletes Perfex's tblpayment_attempts row of this Pay click once the attempt is recorded or has ended
+     * (issue 10), as Perfex's addPayment() does when given the attempt's reference. Our gateways charge no
+     * Perfex processing fee, so the row holds nothing we still need.
+     */
+    private function release_perfex_attempt(object $payment): void
+    {
+        $id = (int) ($payment->perfex_attempt_id ?? 0);
+        if ($id <= 0) {
+            return;
+        }
+        $this->load->model('payment_attempts_model');
+        $this->payment_attempts_model->delete($id);
+        $this->db->where('id', (int) $payment->id)->update($this->table('payments'), ['perfex_attempt_id' => null]);
     }
 
     public function find_by_token(string $provider, string $token): ?object
@@ -437,6 +455,9 @@ class Paybridge_model extends App_Model
             $this->q('UPDATE ' . $this->table('payments') . ' SET status = ' . $db->escape(substr($attemptStatus, 0, 30))
                 . ($errorCode !== false ? ', error_code = ' . $db->escape($errorCode === null ? null : substr($errorCode, 0, 60)) : '')
                 . ', updated_at = ' . $db->escape($this->now()) . ' WHERE id = ' . (int) $payment->id);
+            if (in_array($attemptStatus, ['paid', 'failed', 'cancelled', 'expired', 'rejected'], true)) {
+                $this->release_perfex_attempt($payment); // same transaction: undone if recording rolls back
+            }
         } elseif ($result === 'logged') {
             // Issue 9 item 5: a late "pending" after "paid" is logged, never applied.
             $reason = 'stale_status';

@@ -47,7 +47,7 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 <td class="status"><?= $e($a['status']) ?><?= $a['error_code'] ? ' (' . $e($a['error_code']) . ')' : '' ?></td><td><?= $e($a['created_at']) ?></td>
 <td class="cron"><?= (int) ($a['reconcile_count'] ?? 0) ?><?= !empty($a['reconcile_result']) ? ' &middot; ' . $e($a['reconcile_result']) : '' ?><?= !empty($a['reconcile_next_at']) && !in_array($a['status'], ['paid', 'expired'], true) ? ' &middot; ' . $e(_l('paybridge_cron_next', $a['reconcile_next_at'])) : '' ?></td>
 <td><?php if ($canCreate && in_array($a['status'], ['pending', 'open', 'authorized', 'waiting', 'expired'], true) && (string) $a['provider_payment_id'] !== '' && isset($gateways[$a['provider']])) { ?>
-<form method="post" action="<?= $e(site_url('paybridge/admin/recheck/' . (int) $a['id'])) ?>"><?= $csrfField ?><button type="submit"><?= $e(_l('paybridge_recheck')) ?></button></form>
+<form method="post" action="<?= $e(admin_url('paybridge/recheck/' . (int) $a['id'])) ?>"><?= $csrfField ?><button type="submit"><?= $e(_l('paybridge_recheck')) ?></button></form>
 <?php } ?></td>
 </tr>
 <?php } ?>

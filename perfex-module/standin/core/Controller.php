@@ -31,7 +31,13 @@ class CI_Controller
     }
 }
 
-/** Loads every active module's init file (and so its gateways, hooks, language files). No auth. */
+/**
+ * Like Perfex's App_Controller (issue 10 item 1): the active modules' init files (and so the gateway
+ * constructors) run first, at `pre_controller_constructor`, while NO language line is loaded; then the
+ * language is loaded (load_client_language() for ClientsController, load_admin_language() for every
+ * other controller), which fires after_load_*_language where register_language_files() hooked the
+ * module's files; then app_init. No auth.
+ */
 class App_Controller extends CI_Controller
 {
     public function __construct()
@@ -39,9 +45,15 @@ class App_Controller extends CI_Controller
         parent::__construct();
         $this->load->model('payment_modes_model');
         $this->load->model('clients_model');
-        hooks()->do_action('app_init');
+        hooks()->do_action('pre_controller_constructor');
         standin_core('modules')->load_active();
         hooks()->do_action('modules_loaded');
+        if ($this instanceof ClientsController) {
+            load_client_language();
+        } else {
+            load_admin_language();
+        }
+        hooks()->do_action('app_init');
     }
 }
 
@@ -67,6 +79,8 @@ class AdminController extends App_Controller
             }
             redirect(admin_url('authentication'));
         }
+        // Perfex's AdminController keeps the logged-in staff row for the request (is_admin() reads it).
+        $GLOBALS['current_user'] = $this->db->where('staffid', get_staff_user_id())->get(db_prefix() . 'staff')->row();
         $this->app_menu = new App_menu();
         hooks()->do_action('admin_init');
     }

@@ -3,7 +3,8 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * $CI->input: CI3's CI_Input surface (no XSS filtering; $xss_clean is accepted and ignored).
+ * $CI->input: CI3's CI_Input surface. Like Perfex's config (global_xss_filtering on, issue 10 item 5),
+ * post()/get() values go through $CI->security->xss_clean() unless $xss_clean === false is passed.
  *
  * Like CodeIgniter 3.1's CI_Input constructor (_sanitize_globals), created before CSRF and routing, it
  * cleans $_GET, $_POST and $_COOKIE keys with _clean_input_keys() (`/^[a-z0-9:_\/|-]+$/i`). In CI 3.1 that
@@ -110,19 +111,25 @@ class CI_Input
         return null;
     }
 
-    public function post($index = null, $xss_clean = false) { return self::fetch($_POST, $index); }
-    public function get($index = null, $xss_clean = false)  { return self::fetch($_GET, $index); }
+    public function post($index = null, $xss_clean = null) { return self::xss(self::fetch($_POST, $index), $xss_clean); }
+    public function get($index = null, $xss_clean = null)  { return self::xss(self::fetch($_GET, $index), $xss_clean); }
+
+    /** CI3 _fetch_from_array(): $xss_clean NULL means the global setting (on in Perfex). */
+    private static function xss($value, $xss_clean)
+    {
+        return ($xss_clean ?? true) && $value !== null ? standin_core('security')->xss_clean($value) : $value;
+    }
     public function cookie($index = null, $xss_clean = false) { return self::fetch($_COOKIE, $index); }
     public function server($index, $xss_clean = false)      { return self::fetch($_SERVER, $index); }
 
-    public function post_get($index, $xss_clean = false)
+    public function post_get($index, $xss_clean = null)
     {
-        return isset($_POST[$index]) ? $this->post($index) : $this->get($index);
+        return isset($_POST[$index]) ? $this->post($index, $xss_clean) : $this->get($index, $xss_clean);
     }
 
-    public function get_post($index, $xss_clean = false)
+    public function get_post($index, $xss_clean = null)
     {
-        return isset($_GET[$index]) ? $this->get($index) : $this->post($index);
+        return isset($_GET[$index]) ? $this->get($index, $xss_clean) : $this->post($index, $xss_clean);
     }
 
     public function input_stream($index = null, $xss_clean = false)

@@ -9,7 +9,9 @@ defined('BASEPATH') or exit('No direct script access allowed');
  *   cron[/index[/<key>]]        -> controllers/Cron.php (Perfex's cron URL)
  *   admin[/<c>[/<method>/...]]  -> controllers/admin/<C>.php, or an active module's controllers
  *   <m>/<c>/<method>/<args…>    -> modules/<m>/controllers/<C>.php (also <m>/<dir>/<c>/…, and
- *                                  <m>/<method> when controllers/<M>.php exists); active modules only.
+ *                                  <m>/<method> when controllers/<M>.php exists). Like Perfex (issue 10
+ *                                  item 4) an INACTIVE module's controllers are routed too; only its
+ *                                  init file is not loaded.
  */
 class Standin_router
 {
@@ -57,7 +59,7 @@ class Standin_router
     private function module(array $seg): bool
     {
         $m = $seg[0];
-        if (!preg_match('/^[A-Za-z0-9_]+$/', $m) || !standin_core('modules')->is_active($m)) {
+        if (!preg_match('/^[A-Za-z0-9_]+$/', $m) || !in_array($m, standin_core('modules')->get_valid_modules(), true)) {
             return false;
         }
         $base = APP_MODULES_PATH . $m . '/controllers/';

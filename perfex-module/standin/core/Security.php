@@ -81,8 +81,76 @@ class CI_Security
         exit;
     }
 
+    /**
+     * A subset of CodeIgniter 3.1's CI_Security::xss_clean() (issue 10 item 5): every rule here is one CI3
+     * applies, so a value this changes is changed by real Perfex too (global XSS filtering is on there):
+     * invisible characters removed, %XX URL-decoded until none is left, tabs to spaces, the never-allowed
+     * strings and patterns (javascript:, document.cookie, <!--, data:…base64, …) replaced, PHP tags and
+     * naughty tags (<script, <iframe, …) escaped, and naughty calls like alert(…) get their parentheses
+     * entity-encoded. Arrays are cleaned value by value.
+     */
     public function xss_clean($str, $is_image = false)
     {
+        if (is_array($str)) {
+            foreach ($str as $k => $v) {
+                $str[$k] = $this->xss_clean($v, $is_image);
+            }
+            return $str;
+        }
+        if (!is_string($str) || $str === '') {
+            return $str;
+        }
+        $str = self::remove_invisible($str);
+        if (strpos($str, '%') !== false) {
+            do {
+                $before = $str;
+                $str = rawurldecode($str);
+            } while ($before !== $str && preg_match('/%[0-9a-f]{2}/i', $str));
+            $str = self::remove_invisible($str);
+        }
+        $str = str_replace("\t", ' ', $str);
+        $str = self::never_allowed($str);
+        $str = str_replace(['<?', '?' . '>'], ['&lt;?', '?&gt;'], $str);
+        $str = preg_replace_callback(
+            '#<(/*\s*)(alert|prompt|confirm|applet|audio|basefont|base|behavior|bgsound|blink|body|embed|expression|form|frameset|frame|head|html|ilayer|iframe|input|button|select|isindex|layer|link|meta|keygen|object|plaintext|style|script|textarea|title|math|video|svg|xml|xss)([^><]*)([><]*)#is',
+            static function (array $m): string {
+                return '&lt;' . $m[1] . $m[2] . $m[3] . str_replace(['>', '<'], ['&gt;', '&lt;'], $m[4]);
+            },
+            $str
+        );
+        $str = preg_replace(
+            '#(alert|prompt|confirm|cmd|passthru|eval|exec|expression|system|fopen|fsockopen|file|file_get_contents|readfile|unlink)(\s*)\((.*?)\)#si',
+            '\1\2&#40;\3&#41;',
+            $str
+        );
+
+        return self::never_allowed($str);
+    }
+
+    private static function remove_invisible(string $str): string
+    {
+        do {
+            $before = $str;
+            $str = preg_replace(['/%0[0-8bcef]/i', '/%1[0-9a-f]/i', '/%7f/i', '/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]+/S'], '', $str);
+        } while ($before !== $str);
+
+        return $str;
+    }
+
+    private static function never_allowed(string $str): string
+    {
+        $str = str_replace(
+            ['document.cookie', '(document).cookie', 'document.write', '(document).write', '.parentNode', '.innerHTML',
+                '-moz-binding', '<!--', '-->', '<![CDATA[', '<comment>', '<%'],
+            ['[removed]', '[removed]', '[removed]', '[removed]', '[removed]', '[removed]',
+                '[removed]', '&lt;!--', '--&gt;', '&lt;![CDATA[', '&lt;comment&gt;', '&lt;&#37;'],
+            $str
+        );
+        foreach (['javascript\s*:', '(\(?document\)?|\(?window\)?(\.document)?)\.(location|on\w*)', 'expression\s*(\(|&\#40;)',
+            'vbscript\s*:', 'wscript\s*:', 'jscript\s*:', 'vbs\s*:', 'Redirect\s+30\d', '([\"\'])?data\s*:[^\\1]*?base64[^\\1]*?,[^\\1]*?\\1?'] as $re) {
+            $str = preg_replace('#' . $re . '#is', '[removed]', $str);
+        }
+
         return $str;
     }
 }

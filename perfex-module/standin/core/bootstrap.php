@@ -67,9 +67,9 @@ function standin_core(string $name)
                 $services[$name] = $s;
                 break;
             case 'lang':
-                $l = new CI_Lang();
-                $l->load('english', 'english');
-                $services[$name] = $l;
+                // Empty until App_Controller calls load_admin_language() / load_client_language(), after
+                // the module init files ran (issue 10 item 1, like Perfex's App_Controller).
+                $services[$name] = new CI_Lang();
                 break;
             default:
                 throw new InvalidArgumentException("Unknown core service $name");

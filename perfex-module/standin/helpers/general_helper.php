@@ -121,19 +121,21 @@ function html_escape($var, $double_encode = true)
 
 // ---------------------------------------------------------------- options
 
-/** '' when missing. Options are read once per request and kept in sync by the writers below. */
+/**
+ * '' when missing. Like Perfex's get_option() (issue 10 item 6): the autoloaded options (autoload = 1) are
+ * read once per request into a cache; any other name (autoload = 0, or an option that does not exist yet)
+ * costs a query on EVERY call, and the answer is not cached.
+ */
 function get_option($name): string
 {
+    $name = trim((string) $name);
     $cache = &standin_options_cache();
     if (array_key_exists($name, $cache)) {
         return (string) $cache[$name];
     }
     $row = get_instance()->db->select('value')->where('name', $name)->get(db_prefix() . 'options')->row();
-    if ($row) {
-        $cache[$name] = (string) $row->value;
-        return $cache[$name];
-    }
-    return '';
+
+    return $row ? (string) $row->value : '';
 }
 
 function &standin_options_cache(): array
@@ -141,7 +143,7 @@ function &standin_options_cache(): array
     static $cache = null;
     if ($cache === null) {
         $cache = [];
-        foreach (get_instance()->db->select('name, value')->order_by('id', 'DESC')->get(db_prefix() . 'options')->result_array() as $r) {
+        foreach (get_instance()->db->select('name, value')->where('autoload', 1)->order_by('id', 'DESC')->get(db_prefix() . 'options')->result_array() as $r) {
             $cache[$r['name']] = $r['value'];
         }
     }
@@ -162,7 +164,9 @@ function add_option($name, $value = '', $autoload = 1): bool
     $CI = &get_instance();
     $CI->db->insert(db_prefix() . 'options', ['name' => $name, 'value' => $value, 'autoload' => (int) $autoload]);
     $cache = &standin_options_cache();
-    $cache[$name] = (string) $value;
+    if ((int) $autoload === 1) {
+        $cache[$name] = (string) $value;
+    }
     return $CI->db->insert_id() > 0;
 }
 
@@ -179,7 +183,11 @@ function update_option($name, $value, $autoload = null): bool
     }
     $CI->db->where('name', $name)->update(db_prefix() . 'options', $data);
     $cache = &standin_options_cache();
-    $cache[$name] = (string) $value;
+    if ($autoload !== null && (int) $autoload !== 1) {
+        unset($cache[$name]);
+    } elseif (array_key_exists($name, $cache) || (int) $autoload === 1) {
+        $cache[$name] = (string) $value;
+    }
     return $CI->db->affected_rows() > 0;
 }
 
@@ -274,6 +282,61 @@ function set_alert($type, $message): void
     get_instance()->session->set_flashdata('message-' . $type, $message);
 }
 
+/** A language Perfex can load: its folder exists under application/language. */
+function standin_language_exists($language): bool
+{
+    return is_string($language) && preg_match('/^[a-z_-]+$/i', $language) && is_dir(APPPATH . 'language/' . $language);
+}
+
+/**
+ * Perfex's load_admin_language(): RESETS every loaded line first, loads the staff member's (or the
+ * active) language, then fires after_load_admin_language (module files load there).
+ */
+function load_admin_language($staff_id = '')
+{
+    $CI = &get_instance();
+    $CI->lang->is_loaded = [];
+    $CI->lang->language  = [];
+    $language = get_option('active_language') ?: 'english';
+    $sid = $staff_id !== '' ? $staff_id : (is_staff_logged_in() ? get_staff_user_id() : '');
+    if ($sid !== '' && $sid !== false) {
+        $row = $CI->db->select('default_language')->where('staffid', $sid)->get(db_prefix() . 'staff')->row();
+        if ($row && standin_language_exists((string) $row->default_language)) {
+            $language = (string) $row->default_language;
+        }
+    }
+    $language = standin_language_exists($language) ? $language : 'english';
+    $CI->lang->load($language . '_lang', $language);
+    $GLOBALS['language'] = $language;
+    hooks()->do_action('after_load_admin_language', $language);
+
+    return $language;
+}
+
+/**
+ * Perfex's load_client_language($customer_id): the customer's default_language (the given customer or
+ * the logged-in one) else the active language; loads it over what is loaded, then fires
+ * after_load_client_language (module files load there).
+ */
+function load_client_language($customer_id = '')
+{
+    $CI = &get_instance();
+    $language = get_option('active_language') ?: 'english';
+    $cid = $customer_id !== '' ? $customer_id : (is_client_logged_in() ? get_client_user_id() : '');
+    if ($cid !== '' && $cid !== false) {
+        $row = $CI->db->select('default_language')->where('userid', $cid)->get(db_prefix() . 'clients')->row();
+        if ($row && standin_language_exists((string) $row->default_language)) {
+            $language = (string) $row->default_language;
+        }
+    }
+    $language = standin_language_exists($language) ? $language : 'english';
+    $CI->lang->load($language . '_lang', $language);
+    $GLOBALS['language'] = $language;
+    hooks()->do_action('after_load_client_language', $language);
+
+    return $language;
+}
+
 function _l($line, $label = '', $log_errors = true): string
 {
     $CI = &get_instance();
@@ -282,13 +345,22 @@ function _l($line, $label = '', $log_errors = true): string
         return (string) $line;
     }
     try {
-        if (is_array($label) && count($label) > 0) {
-            return vsprintf($_line, $label);
-        }
-        return sprintf($_line, $label);
+        $_line = is_array($label) && count($label) > 0 ? vsprintf($_line, $label) : sprintf($_line, $label);
     } catch (Throwable $e) {
-        return $_line;
     }
+    // Like Perfex's _l() (issue 10 item 3): a formatted line with a double quote and no HTML comes back
+    // HTML-escaped (ENT_COMPAT), so `"` turns into &quot; wherever the line goes (e.g. the activity log).
+    if (strpos($_line, '"') !== false && !standin_is_html($_line)) {
+        $_line = htmlspecialchars($_line, ENT_COMPAT);
+    }
+
+    return $_line;
+}
+
+/** Perfex's is_html(): the string has tags (strip_tags shortens it). */
+function standin_is_html(string $s): bool
+{
+    return strlen(strip_tags($s)) < strlen($s);
 }
 
 // ---------------------------------------------------------------- misc Perfex helpers
@@ -394,10 +466,19 @@ function get_contact_user_id()
     return $id === null ? false : (int) $id;
 }
 
+/**
+ * Like Perfex 3.x: without a numeric id, the current user loaded by AdminController
+ * ($GLOBALS['current_user']) answers without a query; a numeric id (as staff_can() passes) is a query.
+ */
 function is_admin($staffid = ''): bool
 {
-    $id = $staffid !== '' ? $staffid : get_staff_user_id();
-    return $id ? total_rows(db_prefix() . 'staff', ['staffid' => $id, 'admin' => 1]) > 0 : false;
+    if (!is_numeric($staffid)) {
+        if (isset($GLOBALS['current_user'])) {
+            return (string) $GLOBALS['current_user']->admin === '1';
+        }
+        $staffid = get_staff_user_id();
+    }
+    return $staffid ? total_rows(db_prefix() . 'staff', ['staffid' => $staffid, 'admin' => 1]) > 0 : false;
 }
 
 /**

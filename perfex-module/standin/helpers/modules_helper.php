@@ -18,19 +18,23 @@ function register_uninstall_hook($module, $function): void
     hooks()->add_action("uninstall_{$module}_module", $function);
 }
 
-/** Loads modules/<m>/language/<active language>/<file>_lang.php (english fallback). */
+/**
+ * Like Perfex: loads nothing now. Hooks after_load_admin_language and after_load_client_language with a
+ * loader for modules/<m>/language/<language>/<file>_lang.php (english when the module lacks that
+ * language), so the lines exist only once the controller has loaded a language (issue 10 item 1).
+ */
 function register_language_files($module, $languages = []): void
 {
-    $CI = &get_instance();
     $languages = $languages === [] || $languages === null ? [$module] : (array) $languages;
-    $idiom = get_option('active_language') ?: 'english';
-    foreach ($languages as $file) {
-        $path = APP_MODULES_PATH . "$module/language/$idiom/{$file}_lang.php";
-        if (!is_file($path)) {
-            $idiom = 'english';
+    $loader = static function ($language) use ($module, $languages) {
+        $CI = &get_instance();
+        foreach ($languages as $file) {
+            $idiom = is_file(APP_MODULES_PATH . "$module/language/$language/{$file}_lang.php") ? $language : 'english';
+            $CI->lang->load("$module/$file", $idiom);
         }
-        $CI->lang->load("$module/$file", $idiom);
-    }
+    };
+    hooks()->add_action('after_load_admin_language', $loader);
+    hooks()->add_action('after_load_client_language', $loader);
 }
 
 /**

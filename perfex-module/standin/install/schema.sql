@@ -249,3 +249,16 @@ CREATE TABLE IF NOT EXISTS `tblmodules` (
   `active` tinyint(1) NOT NULL,
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Stand-in only (issue 10 item 7): one row per e-mail Payments_model::add() "sent". MyISAM on purpose:
+-- like a real mail, a rollback of the caller's transaction cannot take it back.
+CREATE TABLE IF NOT EXISTS `tblstandin_mail_log` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `template` varchar(100) NOT NULL,
+  `invoiceid` int(11) NOT NULL,
+  `paymentid` int(11) NOT NULL,
+  `email` varchar(100) NOT NULL,
+  `sent_at` datetime NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `invoiceid` (`invoiceid`)
+) ENGINE=MyISAM DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

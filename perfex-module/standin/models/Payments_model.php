@@ -29,8 +29,29 @@ class Payments_model extends App_Model
         update_invoice_status($data['invoiceid']);
         log_activity('Payment Recorded [ID:' . $insert_id . ', Invoice Number: ' . format_invoice_number($data['invoiceid'])
             . ', Total: ' . $data['amount'] . ']', is_staff_logged_in() ? null : 'System');
+        $this->side_effects((int) $data['invoiceid'], (int) $insert_id);
         hooks()->do_action('after_payment_added', $insert_id);
         return $insert_id;
+    }
+
+    /**
+     * What real Perfex does inside add() before it returns (perfex.md "Added in turn 2"): builds the payment
+     * PDF, e-mails the customer's contacts (Invoice_payment_recorded_to_customer), triggers SMS and notifies
+     * staff. The stand-in spends the time (option standin_payment_add_cost_ms, default 200 ms) and logs one
+     * "sent" e-mail per active contact in tblstandin_mail_log, a MyISAM table: a rollback of the caller's
+     * transaction cannot undo it, as it cannot unsend a mail (issue 10 item 7).
+     */
+    private function side_effects(int $invoiceId, int $paymentId): void
+    {
+        $cost = get_option('standin_payment_add_cost_ms');
+        usleep(1000 * ($cost === '' ? 200 : max(0, min(30000, (int) $cost))));
+        $invoice = $this->db->select('clientid')->where('id', $invoiceId)->get(db_prefix() . 'invoices')->row();
+        $contacts = $invoice ? $this->db->select('email')->where(['userid' => (int) $invoice->clientid, 'active' => 1])
+            ->get(db_prefix() . 'contacts')->result_array() : [];
+        foreach ($contacts as $c) {
+            $this->db->insert(db_prefix() . 'standin_mail_log', ['template' => 'Invoice_payment_recorded_to_customer',
+                'invoiceid' => $invoiceId, 'paymentid' => $paymentId, 'email' => $c['email'], 'sent_at' => date('Y-m-d H:i:s')]);
+        }
     }
 
     public function get($id)
@@ -72,9 +93,12 @@ class Payments_model extends App_Model
     }
 
     /**
-     * Customer pressed Pay on invoice/<id>/<hash>: validates the mode and amount, builds the 3.x $data
-     * (amount as a 2-decimal string, invoiceid, invoice object, gateway_fee, payment_attempt) and calls
-     * the gateway's process_payment($data). Its return value is ignored; redirects back on errors.
+     * Customer pressed Pay on invoice/<id>/<hash>. Like real Perfex 3.x (issue 10 stand-in item 2) this checks
+     * only that a gateway was chosen: NOT the invoice status, NOT that the mode is allowed for the invoice,
+     * NOT that the amount is at most what is left to pay (the form is `novalidate`). The amount is the POSTed
+     * one when allow_payment_amount_to_be_modified is on (else total_left_to_pay), then
+     * `gateway_fee = getFee(amount)` and `amount += gateway_fee`, so the gateway receives a FLOAT
+     * (getFee() returns 0.0 without processing fees). The gateway's process_payment() must check the rest.
      */
     public function process_payment($data, $invoiceid = '')
     {
@@ -91,52 +115,28 @@ class Payments_model extends App_Model
             set_alert('warning', _l('invoice_html_payment_modes_not_selected'));
             redirect($back);
         }
-        if (in_array((int) $invoice->status, [Invoices_model::STATUS_PAID, Invoices_model::STATUS_CANCELLED, Invoices_model::STATUS_DRAFT], true)) {
-            set_alert('warning', _l('invoice_payment_not_allowed'));
-            redirect($back);
-        }
         $gateway = $this->payment_modes_model->get($mode);
-        if (!$gateway || is_numeric($mode) || !isset($gateway->instance) || (string) $gateway->active !== '1'
-            || !is_payment_mode_allowed_for_invoice($mode, $invoice->id)) {
+        if (!$gateway || is_numeric($mode) || !isset($gateway->instance)) {
+            // Perfex would call a method on a missing instance; the stand-in just goes back.
             set_alert('warning', _l('invoice_payment_mode_not_allowed'));
             redirect($back);
         }
 
-        $left = $invoice->total_left_to_pay;
-        if (get_option('allow_payment_amount_to_be_modified') == '1' && isset($data['amount']) && trim((string) $data['amount']) !== '') {
-            $posted = trim(str_replace(',', '.', (string) $data['amount']));
-            if (!standin_is_decimal($posted)) {
-                set_alert('warning', _l('invoice_payment_amount_invalid'));
-                redirect($back);
-            }
-            $amount = standin_decimal($posted);
-        } else {
-            $amount = $left;
+        if (!isset($data['amount']) || get_option('allow_payment_amount_to_be_modified') != '1') {
+            $data['amount'] = get_invoice_total_left_to_pay($invoice->id, $invoice->total);
         }
-        if (standin_decimal_cmp($amount, '0') <= 0) {
-            set_alert('warning', _l('invoice_payment_amount_invalid'));
-            redirect($back);
-        }
-        if (standin_decimal_cmp($amount, $left) > 0) {
-            set_alert('warning', _l('invoice_payment_amount_exceeds_left'));
-            redirect($back);
-        }
-
-        $fee = $gateway->instance->getFee((float) $amount);
-        if ($fee > 0) {
-            $amount = standin_decimal_add($amount, number_format($fee, 2, '.', ''));
-        }
-        $data['amount']      = $amount;
+        // As in Perfex: a non-numeric amount is a TypeError here (a 500), a numeric one becomes a float.
+        $data['gateway_fee'] = $gateway->instance->getFee($data['amount']);
         $data['invoiceid']   = (int) $invoice->id;
         $data['invoice']     = $invoice;
-        $data['gateway_fee'] = $fee;
         $data['payment_attempt'] = $this->payment_attempts_model->add([
             'reference'       => app_generate_hash(),
             'invoice_id'      => $invoice->id,
-            'amount'          => $amount,
-            'fee'             => $fee,
+            'amount'          => $data['amount'],
+            'fee'             => $data['gateway_fee'],
             'payment_gateway' => $mode,
         ]);
+        $data['amount'] += $data['gateway_fee'];
         $data = hooks()->apply_filters('before_process_gateway_func', $data);
 
         return $gateway->instance->process_payment($data);

@@ -26,7 +26,7 @@
 
 <?php if ($payable && $gateways !== []) { ?>
 <h2><?= e(_l('invoice_html_online_payment')) ?></h2>
-<?= form_open('invoice/' . $invoice->id . '/' . $invoice->hash, ['id' => 'pay-form']) ?>
+<?= form_open('invoice/' . $invoice->id . '/' . $invoice->hash, ['id' => 'pay-form', 'novalidate' => true]) ?>
   <input type="hidden" name="hash" value="<?= e($invoice->hash) ?>">
   <?php foreach ($gateways as $i => $g) { ?>
   <div class="form-group radio">

@@ -55,7 +55,7 @@ def main():
         driver.find_element(By.ID, "password").send_keys(env["ADMIN_PASSWORD"])
         driver.find_element(By.ID, "login").click()
         wait.until(lambda d: "authentication" not in d.current_url)
-        driver.get(f"{base}/paybridge/admin")
+        driver.get(f"{base}/admin/paybridge")
         section = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#paybridge-system .paybridge-system")))
         # The page's heading, the missing-extension alert and the whole System section fit the window.
         driver.execute_script("window.scrollTo(0, 0);")

@@ -7,9 +7,28 @@ final class AdminPageTest extends ModuleTestCase
 {
     public function testAdminPageRequiresAStaffLogin(): void
     {
-        [$status, $headers] = (new Browser())->get($this->perfexUrl('paybridge/admin'));
+        [$status, $headers] = (new Browser())->get($this->perfexUrl('admin/paybridge'));
         $this->assertContains($status, [302, 303]);
         $this->assertStringContainsString('admin/authentication', $headers['location'] ?? '');
+    }
+
+    /**
+     * Issue 10: the page lives under admin_url('paybridge'), so an IP restriction on /admin covers it; the
+     * same controller reached outside /admin answers 404, and the old paybridge/admin address redirects.
+     */
+    public function testTheAdminPageAnswersOnlyUnderTheAdminUrlAndTheOldAddressRedirects(): void
+    {
+        $admin = $this->adminBrowser();
+        [$status, , $html] = $admin->get($this->perfexUrl('admin/paybridge'));
+        $this->assertSame(200, $status);
+        $this->assertStringContainsString('PayBridge', $html);
+        [$status] = $admin->get($this->perfexUrl('paybridge'));
+        $this->assertSame(404, $status, 'not reachable outside /admin');
+        [$status] = $admin->get($this->perfexUrl('paybridge/paybridge/index'));
+        $this->assertSame(404, $status, 'not reachable outside /admin');
+        [$status, $headers] = $admin->get($this->perfexUrl('paybridge/admin'));
+        $this->assertContains($status, [301, 302, 303]);
+        $this->assertSame($this->perfexUrl('admin/paybridge'), $headers['location'] ?? '');
     }
 
     public function testRecheckWithProviderRecordsAPaidPaymentWhoseWebhookNeverCame(): void
@@ -19,16 +38,16 @@ final class AdminPageTest extends ModuleTestCase
         $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
 
         $admin = $this->adminBrowser();
-        [$status, , $html] = $admin->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $admin->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $form = Browser::findForm($html, static function (array $f) use ($payment) {
-            return substr($f['action'], -strlen('/paybridge/admin/recheck/' . $payment['id'])) === '/paybridge/admin/recheck/' . $payment['id'];
+            return substr($f['action'], -strlen('/admin/paybridge/recheck/' . $payment['id'])) === '/admin/paybridge/recheck/' . $payment['id'];
         });
         $this->assertNotNull($form, 'pending payment has a re-check button');
 
         [$status, $headers] = $admin->post($form['action'], $form['fields']);
         $this->assertContains($status, [302, 303], 'the POST (with its CSRF token) was accepted');
-        $this->assertStringContainsString('paybridge/admin', $headers['location'] ?? '');
+        $this->assertStringEndsWith('/admin/paybridge', $headers['location'] ?? '');
 
         $this->assertOnePaymentRecorded($invoice, $payment, '88.00');
         $this->assertSame(2, $this->invoiceStatus($invoice['id']));
@@ -42,7 +61,7 @@ final class AdminPageTest extends ModuleTestCase
         ['payment' => $payment] = $this->startCheckout($invoice);
         $this->control($payment['provider_payment_id'], 'pay', ['deliver' => false]);
 
-        [$status] = $this->adminBrowser()->post($this->perfexUrl('paybridge/admin/recheck/' . $payment['id']), []);
+        [$status] = $this->adminBrowser()->post($this->perfexUrl('admin/paybridge/recheck/' . $payment['id']), []);
 
         $this->assertContains($status, [403, 419]);
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
@@ -50,7 +69,7 @@ final class AdminPageTest extends ModuleTestCase
 
     public function testNoSecretAppearsInTheAdminPageOrEventRows(): void
     {
-        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $secret = Stack::env('NEROPAY_SECRET_KEY');
         $this->assertStringNotContainsString($secret, $html);
         $dump = json_encode(Stack::rows('SELECT * FROM tblpaybridge_events')) . json_encode(Stack::rows('SELECT * FROM tblpaybridge_payments'))

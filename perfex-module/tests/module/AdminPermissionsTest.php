@@ -27,7 +27,7 @@ final class AdminPermissionsTest extends ModuleTestCase
         [$invoice, $payment] = $this->pendingPaidAttempt('41.00');
         $staff = $this->staffBrowser('no-payments@example.test', ['invoices:view']);
 
-        [$status, $headers] = $staff->get($this->perfexUrl('paybridge/admin'));
+        [$status, $headers] = $staff->get($this->perfexUrl('admin/paybridge'));
         $this->assertContains($status, [302, 303], 'page refused');
         $this->assertStringEndsWith('/admin/access_denied', $headers['location'] ?? '');
         [$status, , $html] = $staff->get($headers['location']);
@@ -37,7 +37,7 @@ final class AdminPermissionsTest extends ModuleTestCase
         $this->assertStringNotContainsString('id="menu-paybridge"', $html, 'no menu entry');
 
         $reads = $this->apiReads($payment['provider_payment_id']);
-        [$status, $headers] = $staff->post($this->perfexUrl('paybridge/admin/recheck/' . $payment['id']), $this->csrfFields($staff));
+        [$status, $headers] = $staff->post($this->perfexUrl('admin/paybridge/recheck/' . $payment['id']), $this->csrfFields($staff));
         $this->assertContains($status, [302, 303], 're-check refused');
         $this->assertStringEndsWith('/admin/access_denied', $headers['location'] ?? '');
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
@@ -49,13 +49,13 @@ final class AdminPermissionsTest extends ModuleTestCase
         [$invoice, $payment] = $this->pendingPaidAttempt('42.00');
         $staff = $this->staffBrowser('view-payments@example.test', ['payments:view']);
 
-        [$status, , $html] = $staff->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $staff->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $this->assertStringContainsString('data-payment-id="' . $payment['id'] . '"', $html, 'the attempt is listed');
-        $this->assertStringNotContainsString('paybridge/admin/recheck/' . $payment['id'], $html, 'no re-check button');
+        $this->assertStringNotContainsString('admin/paybridge/recheck/' . $payment['id'], $html, 'no re-check button');
         $this->assertStringContainsString('id="menu-paybridge"', $html, 'the menu entry shows');
 
-        [$status, $headers] = $staff->post($this->perfexUrl('paybridge/admin/recheck/' . $payment['id']),
+        [$status, $headers] = $staff->post($this->perfexUrl('admin/paybridge/recheck/' . $payment['id']),
             $this->csrfFields($staff));
         $this->assertContains($status, [302, 303]);
         $this->assertStringEndsWith('/admin/access_denied', $headers['location'] ?? '');
@@ -67,10 +67,10 @@ final class AdminPermissionsTest extends ModuleTestCase
         [$invoice, $payment] = $this->pendingPaidAttempt('43.00');
         $staff = $this->staffBrowser('create-payments@example.test', ['payments:view', 'payments:create']);
 
-        [$status, , $html] = $staff->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $staff->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $form = Browser::findForm($html, static function (array $f) use ($payment) {
-            return substr($f['action'], -strlen('/paybridge/admin/recheck/' . $payment['id'])) === '/paybridge/admin/recheck/' . $payment['id'];
+            return substr($f['action'], -strlen('/admin/paybridge/recheck/' . $payment['id'])) === '/admin/paybridge/recheck/' . $payment['id'];
         });
         $this->assertNotNull($form, 'the re-check button shows');
         [$status] = $staff->post($form['action'], $form['fields']);
@@ -83,7 +83,7 @@ final class AdminPermissionsTest extends ModuleTestCase
     {
         $admin = $this->staffBrowser('second-admin@example.test', [], true);
 
-        [$status, , $html] = $admin->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $admin->get($this->perfexUrl('admin/paybridge'));
 
         $this->assertSame(200, $status);
         $this->assertStringContainsString('id="menu-paybridge"', $html, 'menu entry');

@@ -76,8 +76,8 @@ final class AttemptSafetyTest extends ModuleTestCase
             [$status, $json] = $this->postWebhook($payment['token'], $this->ipnBody('evt_acct_' . $payment['id'], 'transaction.succeeded', $payment));
             [$returnStatus] = (new Browser())->get($this->perfexUrl('paybridge/payment/return_url/neropay/' . $payment['return_token']));
             $admin = $this->adminBrowser();
-            [$recheckStatus] = $admin->post($this->perfexUrl('paybridge/admin/recheck/' . $payment['id']), $this->csrfFields($admin));
-            [, , $page] = $admin->get($this->perfexUrl('paybridge/admin'));
+            [$recheckStatus] = $admin->post($this->perfexUrl('admin/paybridge/recheck/' . $payment['id']), $this->csrfFields($admin));
+            [, , $page] = $admin->get($this->perfexUrl('admin/paybridge'));
         } finally {
             Stack::cli('configure-gateway', 'neropay', 'account=');
         }

@@ -52,7 +52,7 @@ final class CronReconciliationTest extends ModuleTestCase
         $this->assertSame('1', $row['reconcile_count']);
         $this->assertStringStartsWith('recorded', (string) $row['reconcile_result']);
 
-        [$status, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $this->assertMatchesRegularExpression('/class="cron-last-run">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</', $html, 'the last cron run is shown');
         $this->assertMatchesRegularExpression('/data-cron-attempt="' . $payment['id'] . '".*?<td>paid<\/td><td class="cron-result">recorded/s', $html,

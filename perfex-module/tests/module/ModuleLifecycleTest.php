@@ -45,8 +45,12 @@ final class ModuleLifecycleTest extends ModuleTestCase
                 $this->assertNotNull(Stack::one("SHOW TABLES LIKE 'tbl$table'"), "$table survives uninstall");
             }
             $this->assertSame($before, (int) Stack::one('SELECT COUNT(*) AS n FROM tblpaybridge_recorded')['n']);
+            // Issue 10: the gateway settings (encrypted API secrets among them) do not outlive the module.
+            $this->assertSame([], Stack::rows("SELECT name FROM tbloptions WHERE name LIKE 'paymentmethod\\_neropay\\_%'"
+                . " OR name LIKE 'paymentmethod\\_payrexx\\_%' OR name LIKE 'paymentmethod\\_noxipay\\_%'"));
         } finally {
             Stack::cli('activate', 'paybridge');
+            self::prepareStack(); // the gateways' settings again, for the tests that follow
         }
     }
 }

@@ -12,7 +12,7 @@ final class ModuleSystemTest extends ModuleTestCase
 
     public function testAdminPageWithoutTheExtensionNamesThePackageAndTheDirsOfThisPhp(): void
     {
-        [$status, , $html] = $this->adminAt($this->noextUrl())->get($this->noextUrl('paybridge/admin'));
+        [$status, , $html] = $this->adminAt($this->noextUrl())->get($this->noextUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $section = $this->systemSection($html);
         $this->assertStringContainsString('data-status="missing"', $section);
@@ -32,7 +32,7 @@ final class ModuleSystemTest extends ModuleTestCase
 
     public function testAdminPageWithTheExtensionShowsItLoadedWithItsVersionAndPhpApi(): void
     {
-        [$status, , $html] = $this->adminAt($this->perfexUrl())->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $this->adminAt($this->perfexUrl())->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $section = $this->systemSection($html);
         $this->assertStringContainsString('data-status="ok"', $section);

@@ -28,7 +28,7 @@ abstract class ModuleTestCase extends TestCase
     }
 
     /** Module installed + active, the three gateways configured against the sandbox. Idempotent. */
-    private static function prepareStack(): void
+    protected static function prepareStack(): void
     {
         $perfex = Stack::env('PERFEX_URL');
         [$status] = (new Browser())->get($perfex . '/');
@@ -316,9 +316,9 @@ abstract class ModuleTestCase extends TestCase
     protected function recheckAsStaff(array $payment): void
     {
         $admin = $this->adminBrowser();
-        [$status, , $html] = $admin->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $admin->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
-        $suffix = '/paybridge/admin/recheck/' . $payment['id'];
+        $suffix = '/admin/paybridge/recheck/' . $payment['id'];
         $form = Browser::findForm($html, static function (array $f) use ($suffix) {
             return substr($f['action'], -strlen($suffix)) === $suffix;
         });

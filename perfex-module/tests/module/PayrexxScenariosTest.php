@@ -79,7 +79,7 @@ final class PayrexxScenariosTest extends ProviderScenarios
         $this->assertSame(['recheck', 'return', 'webhook'], array_column($events, 'source'));
         $this->assertSame(['other_mode'], array_values(array_unique(array_column($events, 'reason_code'))));
         $this->assertSame(['rejected', 'other_mode'], [$this->attemptNow($payment)['status'], $this->attemptNow($payment)['error_code']]);
-        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $payment['id'] . '".*?other_mode/s', $html);
     }
 

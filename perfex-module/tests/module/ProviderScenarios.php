@@ -278,7 +278,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertSame(1, $this->invoiceStatus($invoice['id']));
 
-        [$status, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [$status, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertSame(200, $status);
         $this->assertMatchesRegularExpression('/data-event-row="' . $event['id'] . '".*?amount_mismatch/s', $html);
     }
@@ -326,6 +326,10 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertNotEmpty(array_filter(array_column($log, 'description'), static function ($d) use ($payment) {
             return strpos($d, $payment['provider_payment_id']) !== false && stripos($d, 'refund') !== false;
         }), 'activity log mentions the refund');
+        // Perfex's _l() HTML-escapes a line holding a double quote (issue 10 item 3); the log stores plain text.
+        foreach (array_column($log, 'description') as $d) {
+            $this->assertStringNotContainsString('&quot;', $d, 'no HTML entity in the activity log');
+        }
     }
 
     /**
@@ -463,7 +467,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $sent = $this->notificationsSince($notifications);
         $this->assertNotEmpty($sent, 'staff were notified');
         $this->assertSame('paybridge_notification_overpaid', $sent[0]['description']);
-        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $second['id'] . '".*?overpaid/s', $html);
     }
 
@@ -501,7 +505,7 @@ abstract class ProviderScenarios extends ModuleTestCase
         $this->assertCount(0, $this->paymentRecords($invoice['id']));
         $this->assertNotEmpty(preg_grep('/' . preg_quote($payment['provider_payment_id'], '/') . '.*amount_mismatch/', $this->activitySince($activity)));
         $this->assertSame('paybridge_notification_rejected', $this->notificationsSince($notifications)[0]['description'] ?? null);
-        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('paybridge/admin'));
+        [, , $html] = $this->adminBrowser()->get($this->perfexUrl('admin/paybridge'));
         $this->assertMatchesRegularExpression('/data-attention-payment-id="' . $payment['id'] . '".*?rejected.*?amount_mismatch/s', $html);
     }
 

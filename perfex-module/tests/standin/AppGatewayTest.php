@@ -58,8 +58,9 @@ final class AppGatewayTest extends StandinTestCase
         foreach (['paymentmode', 'amount', 'hash', 'make_payment', 'invoiceid', 'invoice', 'gateway_fee', 'payment_attempt'] as $k) {
             $this->assertContains($k, $r['keys']);
         }
-        $this->assertSame('30.50', $r['amount']);
-        $this->assertSame('string', $r['amount_type']);
+        // Real Perfex: `$data['amount'] += $data['gateway_fee']` with getFee() returning 0.0 (issue 10 item 2).
+        $this->assertSame(30.5, $r['amount']);
+        $this->assertSame('double', $r['amount_type']);
         $this->assertSame($inv['id'], $r['invoiceid']);
         $this->assertSame('EUR', $r['currency_name']);
         $this->assertSame($inv['hash'], $r['invoice_hash']);
@@ -68,16 +69,21 @@ final class AppGatewayTest extends StandinTestCase
         $this->assertSame(32, strlen($r['attempt']['reference']));
     }
 
-    public function testPayAmountAboveWhatIsLeftIsRefused(): void
+    /**
+     * Like real Perfex 3.x (issue 10 item 2): process_payment() checks neither the amount left, nor the
+     * invoice status, nor the allowed modes; the gateway gets them as they are and must refuse itself.
+     */
+    public function testPayPassesAnAmountAboveWhatIsLeftOnACancelledInvoiceToTheGatewayUnchecked(): void
     {
         self::cli('configure-gateway', 'fixture', 'active=1', 'currencies=EUR,USD');
         $inv = self::newInvoice('EUR', '10.00');
         $page = $this->get("invoice/{$inv['id']}/{$inv['hash']}");
-        $r = $this->post("invoice/{$inv['id']}/{$inv['hash']}", ['csrf_token_name' => $this->csrfFrom($page['body']),
-            'paymentmode' => 'fixture', 'amount' => '10.01', 'make_payment' => '1']);
-        $this->assertSame(303, $r['status']);
-        $this->assertStringEndsWith("invoice/{$inv['id']}/{$inv['hash']}", (string) $r['location']);
-        $this->assertSame(0, (int) self::db()->query("SELECT COUNT(*) FROM tblpayment_attempts WHERE invoice_id = {$inv['id']}")->fetch_row()[0]);
+        $this->assertStringContainsString('novalidate', $page['body']);
+        self::db()->query("UPDATE tblinvoices SET status = 5, allowed_payment_modes = 'a:0:{}' WHERE id = {$inv['id']}");
+        $r = $this->json($this->post("invoice/{$inv['id']}/{$inv['hash']}", ['csrf_token_name' => $this->csrfFrom($page['body']),
+            'paymentmode' => 'fixture', 'amount' => '10.01', 'make_payment' => '1']));
+        $this->assertSame(10.01, $r['amount']);
+        $this->assertSame(1, (int) self::db()->query("SELECT COUNT(*) FROM tblpayment_attempts WHERE invoice_id = {$inv['id']}")->fetch_row()[0]);
     }
 
     public function testGatewayIsNotOfferedForACurrencyItDoesNotList(): void

@@ -31,15 +31,18 @@ final class ModulesTest extends StandinTestCase
         $this->assertStringContainsString('Unsafe path', $err);
     }
 
-    public function testDeactivatedModuleRoutesAnswer404AndActivationBringsThemBack(): void
+    /** Like Perfex (issue 10 item 4): an inactive module's controllers are still routed; its init file is not loaded. */
+    public function testDeactivatedModuleControllersAreStillRoutedWithoutItsInitFile(): void
     {
         self::cli('deactivate', 'standin_fixture');
         try {
-            $this->assertSame(404, $this->get('standin_fixture/probe/settings')['status']);
+            $r = $this->get('standin_fixture/probe/init_loaded');
+            $this->assertSame(200, $r['status']);
+            $this->assertSame(['init_loaded' => false], json_decode($r['body'], true));
         } finally {
             self::cli('activate', 'standin_fixture');
         }
-        $this->assertSame(200, $this->get('standin_fixture/probe/settings')['status']);
+        $this->assertSame(['init_loaded' => true], json_decode($this->get('standin_fixture/probe/init_loaded')['body'], true));
     }
 
     public function testUnknownControllerMethodIs404(): void

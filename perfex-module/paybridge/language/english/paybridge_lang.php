@@ -2,18 +2,21 @@
 
 defined('BASEPATH') or exit('No direct script access allowed');
 
+// No double quote in any line: Perfex's _l() HTML-escapes a line without HTML that contains one, and
+// these lines also go to the activity log as plain text (issue 10 item 3).
+
 $lang['paybridge'] = 'PayBridge';
 $lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
 $lang['paybridge_payment_failed'] = 'The payment could not be started. Please try again later or choose another payment method.';
-$lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method.';
+$lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method: enter an amount above zero with no more decimals than the invoice currency has.';
 $lang['paybridge_payment_invalid_currency'] = 'This payment method does not accept the invoice currency.';
 $lang['paybridge_payment_paid'] = 'Thank you, your payment was received.';
 $lang['paybridge_payment_pending'] = 'Your payment is being confirmed. This page will show it as paid once the provider confirms it.';
 $lang['paybridge_payment_not_completed'] = 'The payment was not completed.';
 $lang['paybridge_payment_review'] = 'Your payment needs review by our staff. We will contact you if anything is needed.';
 $lang['paybridge_payment_note'] = 'Paid with %s, payment %s';
-$lang['paybridge_activity_refund_logged'] = '%s reported status "%s" for payment %s on invoice %s. The Perfex payment was kept; review it and record a refund if needed.';
-$lang['paybridge_activity_chargeback_logged'] = '%s reported status "%s" (chargeback) for payment %s on invoice %s. The Perfex payment was kept; review it.';
+$lang['paybridge_activity_refund_logged'] = '%s reported the status %s for payment %s on invoice %s. The Perfex payment was kept; review it and record a refund if needed.';
+$lang['paybridge_activity_chargeback_logged'] = '%s reported the status %s (chargeback) for payment %s on invoice %s. The Perfex payment was kept; review it.';
 $lang['paybridge_setting_secret_key'] = 'API secret key';
 $lang['paybridge_setting_webhook_secret'] = 'Webhook secret';
 $lang['paybridge_setting_webhook_secret_optional'] = 'Webhook secret (optional; several separated by commas during rotation)';
@@ -88,3 +91,7 @@ $lang['paybridge_notification_rejected'] = '%s payment %s for invoice %s was not
 $lang['paybridge_notification_overpaid'] = '%s payment %s overpaid invoice %s: it was already paid';
 $lang['paybridge_admin_attention'] = 'Needs attention';
 $lang['paybridge_admin_attention_help'] = 'Payments that were refused (rejected: amount, currency, mode or invoice mismatch; other_mode: a test payment on a live gateway or the reverse) or that paid an invoice twice (overpaid). Nothing refused was recorded.';
+$lang['paybridge_payment_invoice_not_payable'] = 'This invoice cannot be paid online now: it is already paid, cancelled or not yet issued.';
+$lang['paybridge_payment_mode_not_allowed'] = 'This payment method is not available for this invoice. Please choose another one.';
+$lang['paybridge_payment_amount_over_left'] = 'The amount is more than what is left to pay on this invoice. Please enter a smaller amount.';
+$lang['paybridge_secret_refused_filtered'] = 'Not saved, the stored value was kept: %s. Perfex filters these characters out of settings (for example a percent sign followed by two hex digits, or an HTML tag), which would store a different secret. Create a key without them at the provider.';

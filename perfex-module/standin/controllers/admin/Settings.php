@@ -5,7 +5,8 @@ defined('BASEPATH') or exit('No direct script access allowed');
 /**
  * admin/settings?group=payment_gateways: every registered gateway's getSettings() as a form. Encrypted
  * settings are never echoed (not even as ciphertext): the field stays empty with a "value stored" hint,
- * and an empty submission keeps the stored value. Saving goes through update_option(), encrypting
+ * and an empty submission keeps the stored value. Values are trimmed and go through the XSS filter
+ * (see index()). Saving goes through update_option(), encrypting
  * `encrypted` settings with $CI->encryption->encrypt().
  */
 class Settings extends AdminController
@@ -15,16 +16,29 @@ class Settings extends AdminController
         $group = (string) ($this->input->get('group') ?: 'payment_gateways');
         $gateways = $this->payment_modes_model->get_payment_gateways(true);
 
-        if ($this->input->post() !== []) {
-            $posted = (array) $this->input->post('settings');
-            $posted = hooks()->apply_filters('before_settings_updated', $posted);
+        if ($this->input->post(null, false) !== []) {
+            // Like Perfex (issue 10 item 5): the posted settings come through the global XSS filter; only
+            // smtp_password and email_* are taken raw. before_settings_updated gets the whole post data
+            // (['settings' => [...], ...]) and may return false to stop the save.
+            $data = (array) $this->input->post();
+            $raw  = (array) $this->input->post(null, false);
+            foreach ((array) ($raw['settings'] ?? []) as $k => $v) {
+                if ($k === 'smtp_password' || strpos((string) $k, 'email_') === 0) {
+                    $data['settings'][$k] = $v;
+                }
+            }
+            $data = hooks()->apply_filters('before_settings_updated', $data);
+            if (!is_array($data)) {
+                redirect(admin_url('settings?group=' . rawurlencode($group)));
+            }
+            $posted = (array) ($data['settings'] ?? []);
             $updated = 0;
             foreach ($gateways as $g) {
                 foreach ($g['instance']->getSettings() as $s) {
                     if (!array_key_exists($s['name'], $posted)) {
                         continue;
                     }
-                    $value = is_array($posted[$s['name']]) ? implode(',', $posted[$s['name']]) : (string) $posted[$s['name']];
+                    $value = is_array($posted[$s['name']]) ? implode(',', $posted[$s['name']]) : trim((string) $posted[$s['name']]);
                     if (!empty($s['encrypted'])) {
                         if (trim($value) === '') {
                             continue; // keep what is stored

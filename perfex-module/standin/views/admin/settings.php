@@ -4,6 +4,7 @@
 <?php foreach ($gateways as $g) { $gw = $g['instance']; ?>
 <fieldset id="gateway-<?= e($gw->getId()) ?>">
   <legend><?= e($gw->getName()) ?></legend>
+  <?php hooks()->do_action('before_render_payment_gateway_settings', $g); ?>
   <?php foreach ($gw->getSettings() as $s) {
       $name = $s['name'];
       $type = $s['type'] ?? 'input';
