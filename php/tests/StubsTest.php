@@ -34,14 +34,14 @@ final class StubsTest extends PayBridgeTestCase
     }
 
     /** A type or class name with the stub namespace mapped back to the real one. */
-    private static function name(string $name): string
+    private static function unqualified(string $name): string
     {
         return preg_replace('~(^|[|?(])\\\\?' . self::STUB_NS . '\\\\~', '$1PayBridge\\\\', $name);
     }
 
     private static function type(?\ReflectionType $t): ?string
     {
-        return $t === null ? null : self::name((string) $t);
+        return $t === null ? null : self::unqualified((string) $t);
     }
 
     /** @return array<string, mixed> */
@@ -75,7 +75,7 @@ final class StubsTest extends PayBridgeTestCase
         return [
             'final' => $c->isFinal(),
             'abstract' => $c->isAbstract(),
-            'parent' => $parent ? self::name($parent->getName()) : null,
+            'parent' => $parent ? self::unqualified($parent->getName()) : null,
             'methods' => $methods,
         ];
     }
@@ -95,13 +95,13 @@ final class StubsTest extends PayBridgeTestCase
         }
         foreach (get_declared_classes() as $class) {
             if (str_starts_with($class, self::STUB_NS . '\\')) {
-                $stub['classes'][self::name($class)] = self::describeClass(new \ReflectionClass($class));
+                $stub['classes'][self::unqualified($class)] = self::describeClass(new \ReflectionClass($class));
             }
         }
         foreach (get_defined_functions()['user'] as $f) {
             $rf = new \ReflectionFunction($f);
             if (str_starts_with($rf->getName(), self::STUB_NS . '\\')) {
-                $stub['functions'][self::name($rf->getName())] = self::describeFunction($rf);
+                $stub['functions'][self::unqualified($rf->getName())] = self::describeFunction($rf);
             }
         }
         foreach ([&$real, &$stub] as &$side) {
