@@ -52,7 +52,7 @@ def main():
     status, _, _, _ = request(login, data=urllib.parse.urlencode(form).encode(), opener=opener,
                               headers={"Content-Type": "application/x-www-form-urlencoded"})
     pages = {}
-    for path in ("/admin/settings?group=payment_gateways", "/paybridge/admin"):
+    for path in ("/admin/settings?group=payment_gateways", "/admin/paybridge"):
         code, _, html, _ = request(st.perfex + path, opener=opener)
         pages[path] = code
         text = html.decode("utf-8", "replace")
