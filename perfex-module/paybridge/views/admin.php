@@ -11,6 +11,7 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
     $csrfField = '<input type="hidden" name="' . $e($CI->security->get_csrf_token_name()) . '" value="' . $e($CI->security->get_csrf_hash()) . '">';
 }
 // Rendered between Perfex's init_head() and init_tail() (the admin layout shows the alerts).
+$canRefundRows = staff_can('delete', 'payments'); // issue 13: one permission check for every row's Refund link
 ?><style>
 #paybridge-admin table { border-collapse: collapse; margin-bottom: 2em; }
 #paybridge-admin td, #paybridge-admin th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; }
@@ -48,6 +49,9 @@ if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name'))
 <td class="cron"><?= (int) ($a['reconcile_count'] ?? 0) ?><?= !empty($a['reconcile_result']) ? ' &middot; ' . $e($a['reconcile_result']) : '' ?><?= !empty($a['reconcile_next_at']) && !in_array($a['status'], ['paid', 'expired'], true) ? ' &middot; ' . $e(_l('paybridge_cron_next', $a['reconcile_next_at'])) : '' ?></td>
 <td><?php if ($canCreate && in_array($a['status'], ['pending', 'open', 'authorized', 'waiting', 'expired'], true) && (string) $a['provider_payment_id'] !== '' && isset($gateways[$a['provider']])) { ?>
 <form method="post" action="<?= $e(admin_url('paybridge/recheck/' . (int) $a['id'])) ?>"><?= $csrfField ?><button type="submit"><?= $e(_l('paybridge_recheck')) ?></button></form>
+<?php } ?><?php // Issue 13 item 3: recorded payments can be refunded (contract 6; needs staff_can('delete', 'payments')).
+if (in_array($a['status'], ['paid', 'overpaid', 'partially_refunded'], true) && isset($gateways[$a['provider']]) && $canRefundRows) { ?>
+<a class="paybridge-refund-link" href="<?= $e(admin_url('paybridge/refund/' . (int) $a['id'])) ?>"><?= $e(_l('paybridge_refund')) ?></a>
 <?php } ?></td>
 </tr>
 <?php } ?>
