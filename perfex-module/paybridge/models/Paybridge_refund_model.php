@@ -413,7 +413,8 @@ class Paybridge_refund_model extends App_Model
         $data = [
             'clientid'          => (int) $invoice->clientid,
             'number'            => $next ? (int) $next->value : 1,
-            'date'              => date('Y-m-d'),
+            // Formatted like Perfex's own credit_note_from_invoice() passes it (add() reads it as a user date).
+            'date'              => _d(date('Y-m-d')),
             'currency'          => (int) $invoice->currency,
             'subtotal'          => $amount,
             'total'             => $amount,
