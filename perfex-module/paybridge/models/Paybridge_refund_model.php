@@ -201,7 +201,8 @@ class Paybridge_refund_model extends App_Model
                 $items[] = $n;
             }
         }
-        if (($read['status'] ?? '') === 'chargeback' && !array_filter($items, static fn ($i) => $i['kind'] === 'chargeback')) {
+        if (($read['status'] ?? '') === 'chargeback' && !array_filter($items, static fn ($i) => $i['kind'] === 'chargeback')
+            && !$this->db->query('SELECT id FROM ' . $this->table() . " WHERE kind = 'chargeback' AND payment_row_id = " . (int) $payment->id . ' LIMIT 1')->row()) {
             // Contract 2: the list may be empty although the payment is charged back. The whole amount not
             // refunded yet is disputed; keyed by the payment so every path books the same one.
             $items[] = ['kind' => 'chargeback', 'id' => 'payment:' . (string) $payment->provider_payment_id, 'status' => 'succeeded',
@@ -286,6 +287,11 @@ class Paybridge_refund_model extends App_Model
         }
         $byId = $this->q('SELECT * FROM ' . $this->table() . ' WHERE provider = ' . $db->escape($payment->provider)
             . ' AND kind = ' . $db->escape($item['kind']) . ' AND provider_refund_id = ' . $db->escape($item['id']))->row();
+        if ($byId === null && $item['kind'] === 'chargeback' && strpos($item['id'], 'payment:') !== 0
+            && $this->q('SELECT id FROM ' . $this->table() . " WHERE kind = 'chargeback' AND payment_row_id = " . (int) $payment->id
+                . ' AND provider_refund_id = ' . $db->escape('payment:' . (string) $payment->provider_payment_id))->row()) {
+            return; // already booked from a read that listed no chargeback (keyed by the payment): the same dispute
+        }
         $row = $byId;
         if ($byId !== null && $adminRowId !== null && (int) $byId->id !== $adminRowId) {
             // A webhook stored this refund before the admin's answer came back (it could not tell it was
