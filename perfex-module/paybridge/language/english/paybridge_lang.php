@@ -8,6 +8,7 @@ defined('BASEPATH') or exit('No direct script access allowed');
 $lang['paybridge'] = 'PayBridge';
 $lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
 $lang['paybridge_payment_failed'] = 'The payment could not be started. Please try again later or choose another payment method.';
+$lang['paybridge_payment_fee_mismatch'] = 'This payment method cannot take payments right now: its processing fee could not be confirmed. Please choose another payment method or contact us.';
 $lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method: enter an amount above zero with no more decimals than the invoice currency has.';
 $lang['paybridge_payment_invalid_currency'] = 'This payment method does not accept the invoice currency.';
 $lang['paybridge_payment_paid'] = 'Thank you, your payment was received.';
