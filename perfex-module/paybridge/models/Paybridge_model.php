@@ -203,16 +203,6 @@ class Paybridge_model extends App_Model
         return $invoice ? site_url('invoice/' . $invoice->id . '/' . $invoice->hash) : site_url();
     }
 
-    public function latest_attempts(int $limit = 100): array
-    {
-        return $this->db->query('SELECT * FROM ' . $this->table('payments') . ' ORDER BY id DESC LIMIT ' . (int) $limit)->result_array();
-    }
-
-    public function latest_events(int $limit = 200): array
-    {
-        return $this->db->query('SELECT * FROM ' . $this->table('events') . ' ORDER BY id DESC LIMIT ' . (int) $limit)->result_array();
-    }
-
     // ------------------------------------------------------------------ webhook health
 
     public function webhook_health(string $provider, bool $ok, string $reason = ''): void

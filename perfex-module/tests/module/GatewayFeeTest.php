@@ -86,6 +86,16 @@ final class GatewayFeeTest extends ModuleTestCase
             $after = $this->attemptNow($payment);
             $this->assertSame(['paid', '12378', '378'], [$after['status'], (string) $after['amount_minor'], (string) $after['fee_minor']],
                 'the PayBridge attempt keeps what the customer paid and the fee in it');
+
+            // Staff see the fee on the attempt's timeline and on its row in the list.
+            $admin = $this->adminBrowser();
+            [, , $timeline] = $admin->get($this->perfexUrl('admin/paybridge/timeline/' . $payment['id']));
+            $this->assertStringContainsString('class="amount-paid" data-minor="12378">123.78 ' . $payment['currency'] . '<', $timeline);
+            $this->assertStringContainsString('class="fee" data-minor="378">3.78 ' . $payment['currency'] . '<', $timeline);
+            $this->assertStringContainsString('class="invoice-part">120.00 ' . $payment['currency'] . '<', $timeline);
+            [, , $list] = $admin->get($this->perfexUrl('admin/paybridge'));
+            $this->assertMatchesRegularExpression('#<tr data-payment-id="' . $payment['id'] . '">.*?class="amount">123\.78 ' . $payment['currency']
+                . ' <small class="fee">\(incl\. fee 3\.78\)</small>#s', $list);
         });
     }
 
