@@ -23,7 +23,7 @@ $refundable = ['paid', 'overpaid', 'partially_refunded'];
 $first = $total === 0 ? 0 : ($page - 1) * Paybridge_admin_model::PER_PAGE + 1;
 $last  = min($total, $page * Paybridge_admin_model::PER_PAGE);
 ?><style>
-#paybridge-admin table { border-collapse: collapse; margin-bottom: 2em; }
+#paybridge-admin table { border-collapse: collapse; margin-bottom: 2em; display: block; max-width: 100%; overflow-x: auto; }
 #paybridge-admin td, #paybridge-admin th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; vertical-align: top; }
 #paybridge-admin .paybridge-counts { display: flex; gap: 12px; list-style: none; padding: 0; flex-wrap: wrap; }
 #paybridge-admin .paybridge-counts li { border: 1px solid #ccc; border-radius: 4px; padding: 8px 12px; }

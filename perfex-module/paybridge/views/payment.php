@@ -9,7 +9,7 @@ $p   = $payment;
 $fee = (int) ($p['fee_minor'] ?? 0);
 $recordedPaid = $recorded !== null && !empty($recorded['record']);
 ?><style>
-#paybridge-payment table { border-collapse: collapse; margin-bottom: 2em; }
+#paybridge-payment table { border-collapse: collapse; margin-bottom: 2em; display: block; max-width: 100%; overflow-x: auto; }
 #paybridge-payment td, #paybridge-payment th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; vertical-align: top; }
 #paybridge-payment code { word-break: break-all; }
 </style>
