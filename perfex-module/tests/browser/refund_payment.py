@@ -146,7 +146,8 @@ def main():
         line = f"Refund of payment #{record_before[0][0]} ("
         row = wait.until(lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, "#credit-notes-table tr.credit-note")
                                          if line in r.find_element(By.CSS_SELECTOR, "td.lines").text), None))
-        driver.execute_script("arguments[0].scrollIntoView(); arguments[0].style.outline = '3px solid #16a34a';", row)
+        # Newest first: the page top shows the heading and this credit note.
+        driver.execute_script("arguments[0].style.outline = '3px solid #16a34a'; window.scrollTo(0, 0);", row)
         driver.save_screenshot(str(SHOT))
         refunds = row.find_elements(By.CSS_SELECTOR, "tr.credit-note-refund")
         if row.get_attribute("data-status") != "2" or row.get_attribute("data-total") != "45.00":
