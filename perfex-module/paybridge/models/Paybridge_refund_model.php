@@ -413,7 +413,9 @@ class Paybridge_refund_model extends App_Model
         }
         // next_credit_note_number read under a row lock: two payments booking at once get distinct numbers.
         $next = $this->q('SELECT value FROM ' . db_prefix() . "options WHERE name = 'next_credit_note_number' FOR UPDATE")->row();
-        $reference = $gateway->getName() . ' ' . $row->provider_refund_id;
+        // A chargeback booked from a read that listed none is keyed "payment:<id>"; people see the payment id.
+        $providerRef = strpos((string) $row->provider_refund_id, 'payment:') === 0 ? substr((string) $row->provider_refund_id, 8) : (string) $row->provider_refund_id;
+        $reference = $gateway->getName() . ' ' . $providerRef;
         $line = _l('paybridge_credit_note_line_' . $row->kind, [(string) $recordId, $reference]);
         $this->load->model('credit_notes_model');
         $data = [
@@ -451,7 +453,7 @@ class Paybridge_refund_model extends App_Model
             'amount'       => $amount,
             'refunded_on'  => date('Y-m-d'),
             'payment_mode' => $gateway->getId(),
-            'note'         => _l('paybridge_credit_note_refund_note_' . $row->kind, [$gateway->getName(), (string) $row->provider_refund_id,
+            'note'         => _l('paybridge_credit_note_refund_note_' . $row->kind, [$gateway->getName(), $providerRef,
                 (string) $row->provider_payment_id]),
             'staff_id'     => (int) ($row->staff_id ?? 0),
         ]);
