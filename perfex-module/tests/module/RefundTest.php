@@ -517,4 +517,34 @@ final class RefundTest extends ModuleTestCase
         $this->assertPaymentIntact($invoice, $record);
         $this->faults([]);
     }
+
+    // ------------------------------------------------------------------ schema upgrade
+
+    /** install.php on an install from before issue 13: the refunds table and the refund-watch columns appear; twice changes nothing. */
+    public function testActivatingAgainUpgradesAnInstallWithoutTheRefundSchemaAndKeepsEverything(): void
+    {
+        [$invoice, $payment, $record] = $this->paidInvoice('EUR', '46.00');
+        $attempt = $this->attemptNow($payment);
+        $db = Stack::db();
+        $db->query('RENAME TABLE tblpaybridge_refunds TO tblpaybridge_refunds_kept');
+        try {
+            $db->query('ALTER TABLE tblpaybridge_payments DROP COLUMN refund_check_count, DROP COLUMN refund_check_next_at');
+            Stack::cli('activate', 'paybridge');
+            Stack::cli('activate', 'paybridge');
+            $created = Stack::rows('SHOW INDEX FROM tblpaybridge_refunds');
+            $columns = array_column(Stack::rows("SHOW COLUMNS FROM tblpaybridge_payments LIKE 'refund_check%'"), 'Field');
+        } finally {
+            $db->query('DROP TABLE IF EXISTS tblpaybridge_refunds');
+            $db->query('RENAME TABLE tblpaybridge_refunds_kept TO tblpaybridge_refunds');
+        }
+
+        $unique = array_values(array_unique(array_column(array_filter($created, static fn ($i) => $i['Non_unique'] === '0'), 'Key_name')));
+        sort($unique);
+        $this->assertSame(['PRIMARY', 'uk_idempotency_key', 'uk_provider_refund'], $unique);
+        $this->assertSame(['refund_check_count', 'refund_check_next_at'], $columns);
+        $now = $this->attemptNow($payment);
+        unset($attempt['refund_check_count'], $attempt['refund_check_next_at'], $now['refund_check_count'], $now['refund_check_next_at']);
+        $this->assertSame($attempt, $now, 'the attempt row is untouched');
+        $this->assertPaymentIntact($invoice, $record);
+    }
 }
