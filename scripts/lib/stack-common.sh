@@ -190,8 +190,10 @@ write_php_ini() {
 write_fpm_conf() {
   local name=php-fpm pool=standin children=8 start=4 minspare=2 maxspare=6
   if [ "${1:-}" = noext ]; then name=php-fpm-noext pool=standin-noext children=3 start=1 minspare=1 maxspare=2; fi
+  # Web node 2 of the Galera stack (stack-galera.sh): the same pool as node 1, on database node 2.
+  if [ "${1:-}" = web2 ]; then name=php-fpm-web2 pool=standin-web2; fi
   render php-fpm.conf.in "NAME=$name" "POOL=$pool" "CHILDREN=$children" "START=$start" "MINSPARE=$minspare" \
-    "MAXSPARE=$maxspare" "STACK=$STACK" "DB_SOCKET=$STACK/run/mysqld.sock" "DB_NAME=$DB_NAME" \
+    "MAXSPARE=$maxspare" "STACK=$STACK" "DB_SOCKET=${FPM_DB_SOCKET:-$STACK/run/mysqld.sock}" "DB_NAME=$DB_NAME" \
     "DB_USER=$DB_USER" "DB_PASSWORD=$DB_PASSWORD" > "$STACK/$name.conf"
 }
 
@@ -311,7 +313,7 @@ write_env() {
     echo "PAYREXX_SECRET_KEY=$PAYREXX_SECRET_KEY"
     echo "NOXIPAY_SECRET_KEY=$NOXIPAY_SECRET_KEY"
     echo "NOXIPAY_WEBHOOK_SECRET=$NOXIPAY_WEBHOOK_SECRET"
-    echo "DB_SOCKET=$STACK/run/mysqld.sock"
+    echo "DB_SOCKET=${FPM_DB_SOCKET:-$STACK/run/mysqld.sock}"
     echo "DB_NAME=$DB_NAME"
     echo "DB_USER=$DB_USER"
     echo "DB_PASSWORD=$DB_PASSWORD"
@@ -354,6 +356,9 @@ configure_gateway() { # id key=value...
 stack_up() {
   local t0; t0=$(date +%s.%N)
   mkdirs
+  # Coming from `up --galera`: its web nodes talk to the Galera sockets; start from nothing.
+  if [ "$(cat "$STACK/mode" 2>/dev/null || echo single)" != single ]; then stack_down_all; fi
+  echo single > "$STACK/mode"
   ensure_packages
   ensure_rust
   load_ports
@@ -369,13 +374,23 @@ stack_up() {
   stack_status >&2 || true
 }
 
+# Stops whatever runs, single-node or Galera (scripts/stack down).
+stack_down_all() {
+  stack_down_single
+  stack_down_galera
+}
+
 stack_down() {
+  stack_down_all
+  log "down"
+}
+
+stack_down_single() {
   stop sandbox.pid TERM
   stop nginx.pid QUIT
   stop php-fpm.pid QUIT
   stop php-fpm-noext.pid QUIT
   stop_db
-  log "down"
 }
 
 stack_status() {
@@ -386,10 +401,14 @@ stack_status() {
     if "$@" >/dev/null 2>&1; then line="up"; else line="down"; ok=1; fi
     printf '%-9s %s\n' "$name" "$line"
   }
-  check mariadb  eval 'running mysqld.pid && db_ping'
+  if [ "$(cat "$STACK/mode" 2>/dev/null)" != galera ]; then check mariadb eval 'running mysqld.pid && db_ping'; fi
   check php-fpm  eval 'running php-fpm.pid && test -S "$STACK/run/php-fpm.sock"'
   check php-fpm-noext eval 'running php-fpm-noext.pid && test -S "$STACK/run/php-fpm-noext.sock"'
   check nginx    eval 'running nginx.pid && nginx_answers'
   check sandbox  eval 'running sandbox.pid && sandbox_health'
+  if [ "$(cat "$STACK/mode" 2>/dev/null)" = galera ]; then
+    [ -s "$STACK/galera-ports" ] && . "$STACK/galera-ports"
+    galera_status
+  fi
   return $ok
 }
