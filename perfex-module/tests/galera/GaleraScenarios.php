@@ -305,4 +305,70 @@ abstract class GaleraScenarios extends ModuleTestCase
         $this->assertTrue($this->nodeUp(1), 'node 1 rejoined');
         $this->assertRecordedOnceEverywhere($invoice, $payment, '58.20', [1, 2, 3]);
     }
+
+    /** A guard row as a recording that died after its claim committed would leave it (on database node $n). */
+    protected function leaveClaim(int $n, array $payment, string $claimedAt): void
+    {
+        $db = $this->node($n);
+        $st = $db->prepare('INSERT INTO tblpaybridge_recorded (provider, provider_payment_id, payment_row_id, invoice_id, amount, currency,'
+            . " state, claim_token, claimed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'claimed', ?, ?, ?)");
+        $token = bin2hex(random_bytes(16));
+        $id = (int) $payment['id'];
+        $invoiceId = (int) $payment['invoice_id'];
+        $st->bind_param('ssiisssss', $payment['provider'], $payment['provider_payment_id'], $id, $invoiceId, $payment['amount'],
+            $payment['currency'], $token, $claimedAt, $claimedAt);
+        $st->execute();
+    }
+
+    public function testClaimLeftWithoutItsPaymentIsFinishedByTheNextWebhookOnTheOtherNode(): void
+    {
+        [$invoice, $payment] = $this->paidWithoutDelivery('33.10');
+        $this->leaveClaim(1, $payment, date('Y-m-d H:i:s', time() - 3600));
+        [$body, $headers] = $this->signedWebhook($payment);
+        [, $web2] = $this->webNodes();
+
+        [$status, , $raw] = (new Browser())->request('POST', $this->webhookOn($web2, $payment), $body, $headers);
+        [$again, , $rawAgain] = (new Browser())->request('POST', $this->webhookOn($web2, $payment), $body, $headers);
+
+        $this->assertSame([200, 'recorded'], [$status, self::label([$status, $raw])], $raw);
+        $this->assertSame([200, 'duplicate'], [$again, self::label([$again, $rawAgain])], $rawAgain);
+        $this->assertRecordedOnceEverywhere($invoice, $payment, '33.10');
+    }
+
+    public function testClaimWhoseOwnerDiedAfterAddingThePaymentIsFinishedWithoutAddingItAgain(): void
+    {
+        [$invoice, $payment] = $this->paidWithoutDelivery('27.40');
+        $this->leaveClaim(2, $payment, date('Y-m-d H:i:s', time() - 3600));
+        // What the dead owner's Payments_model::add() had written (its receipt mail went out with it).
+        $db = $this->node(2);
+        $db->query("INSERT INTO tblinvoicepaymentrecords (invoiceid, amount, paymentmode, paymentmethod, date, daterecorded, note, transactionid) VALUES ("
+            . (int) $invoice['id'] . ", '27.40', " . "'" . $db->real_escape_string($this->provider()) . "', '', CURDATE(), NOW(), '', '"
+            . $db->real_escape_string($payment['provider_payment_id']) . "')");
+        $recordId = (int) $db->insert_id;
+        $db->query("INSERT INTO tblstandin_mail_log (template, invoiceid, paymentid, email, sent_at) SELECT 'Invoice_payment_recorded_to_customer', "
+            . (int) $invoice['id'] . ', ' . $recordId . ', c.email, NOW() FROM tblcontacts c JOIN tblinvoices i ON i.clientid = c.userid'
+            . ' WHERE c.active = 1 AND i.id = ' . (int) $invoice['id']);
+        [$body, $headers] = $this->signedWebhook($payment);
+        [$web1] = $this->webNodes();
+
+        [$status, , $raw] = (new Browser())->request('POST', $this->webhookOn($web1, $payment), $body, $headers);
+
+        $this->assertSame([200, 'recorded'], [$status, self::label([$status, $raw])], $raw);
+        $state = $this->assertRecordedOnceEverywhere($invoice, $payment, '27.40');
+        $this->assertSame((string) $recordId, $state['guards'][0]['paymentrecord_id'], 'the guard points at the payment the dead owner added');
+    }
+
+    public function testLiveClaimOfAnotherRequestIsNotRacedAndTheWebhookIsAskedToRetry(): void
+    {
+        [$invoice, $payment] = $this->paidWithoutDelivery('19.90');
+        $this->leaveClaim(1, $payment, date('Y-m-d H:i:s'));
+        [$body, $headers] = $this->signedWebhook($payment);
+        [, $web2] = $this->webNodes();
+
+        [$status, $responseHeaders, $raw] = (new Browser())->request('POST', $this->webhookOn($web2, $payment), $body, $headers);
+
+        $this->assertSame([503, 'recording_in_progress'], [$status, self::label([$status, $raw])], $raw);
+        $this->assertGreaterThan(0, (int) ($responseHeaders['retry-after'] ?? 0), 'the provider is told when to retry');
+        $this->assertSame([], $this->stateOn(2, $invoice['id'])['payments'], 'the live owner is not raced: nothing added');
+    }
 }
