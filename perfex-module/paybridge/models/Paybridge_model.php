@@ -33,6 +33,9 @@ class Paybridge_model extends App_Model
     /** Tries in all (first run + retries) of a recording transaction. */
     private const TRIES = 3;
 
+    /** How long a caller waits for a live claim's owner to finish before answering 503 (a webhook is answered in ~2 s). */
+    private const WAIT_FOR_OWNER_MS = 1500;
+
     /** Default age after which a `claimed` guard row is taken over (seconds; php-fpm kills requests at 120 s). */
     private const CLAIM_STALE_SECONDS = 300;
 
@@ -303,15 +306,40 @@ class Paybridge_model extends App_Model
             $this->count_repeat($payment, $this->repeat_of);
         }
         $this->push_notified();
-        if ($this->claim === null) {
-            return $result;
+        if ($this->claim !== null) {
+            // Steps 2 and 3: the owner of the committed claim adds the payment, once, and finishes the claim.
+            $result = $this->finish_claim($this->claim, $payment, $gateway);
+            $this->push_notified();
+        } elseif (($result['reason'] ?? '') === 'recording_in_progress') {
+            $result = $this->wait_for_owner($payment, $source, $result);
         }
 
-        // Steps 2 and 3: the owner of the committed claim adds the payment, once, and finishes the claim.
-        $result = $this->finish_claim($this->claim, $payment, $gateway);
-        $this->push_notified();
-
+        // The payment's event is handled here, whatever the outcome (contract 5: later bookkeeping goes here).
         return $result;
+    }
+
+    /**
+     * Another request (maybe on another web node) holds the live claim and is adding the payment. Its
+     * addPayment() takes a moment (Perfex builds a PDF and mails): wait up to WAIT_FOR_OWNER_MS for its
+     * guard row to become `done` and answer like a duplicate, as a duplicate waiting on a row lock did on
+     * one server; otherwise 503 (the provider retries, the customer sees "being confirmed").
+     */
+    private function wait_for_owner(object $payment, string $source, array $busy): array
+    {
+        $until = microtime(true) + self::WAIT_FOR_OWNER_MS / 1000;
+        do {
+            usleep(100000);
+            try {
+                $guard = $this->guard_row($payment);
+            } catch (Throwable $e) {
+                return $busy;
+            }
+            if ($guard !== null && $guard->state === 'done') {
+                return ['http' => 200, 'result' => 'duplicate', 'reason' => $source === 'webhook' ? 'duplicate_event' : 'already_recorded'];
+            }
+        } while (microtime(true) < $until);
+
+        return $busy;
     }
 
     /** Real-time push of the staff notifications the last committed transaction wrote (a courtesy). */
@@ -730,14 +758,22 @@ class Paybridge_model extends App_Model
             if ($existing) {
                 $recordId = (int) $existing->id; // added by the claim's previous owner: never added again
             } else {
-                $ok = $gateway->addPayment([
-                    'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
-                    'invoiceid'     => (int) $payment->invoice_id,
-                    'transactionid' => $pid,
-                    'paymentmode'   => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
-                    'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
-                        . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
-                ]);
+                for ($try = 1; ; $try++) {
+                    $ok = $gateway->addPayment([
+                        'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
+                        'invoiceid'     => (int) $payment->invoice_id,
+                        'transactionid' => $pid,
+                        'paymentmode'   => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
+                        'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
+                            . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
+                    ]);
+                    // FALSE: Payments_model::add()'s INSERT failed (db_debug off), so nothing was added and no
+                    // mail sent; a deadlock / conflict there is retried like a transaction.
+                    if ($ok || $try >= self::TRIES || !in_array($this->last_error_code(), self::RETRYABLE_ERRORS, true)) {
+                        break;
+                    }
+                    usleep(random_int(5000, 25000) * $try);
+                }
                 if (!$ok) {
                     // Payments_model::add() inserted nothing (its INSERT failed): give the claim back at once,
                     // so the provider's retry does not wait for it to go stale.
