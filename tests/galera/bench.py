@@ -8,7 +8,7 @@ PERFEX_URL. NeroPay webhooks are signed with a secret set for the run, so every 
 recording path (no unverified-read limit). Verdict: exactly one payment and one receipt mail per invoice,
 no answer other than 200 or 503. Standard library only; reuses tests/reliability/common.py.
 
-    python3 tests/galera/bench.py --stack .stack [--invoices 30] [--max-copies 10] [--workers 16]
+    python3 tests/galera/bench.py --stack .stack [--invoices 30] [--max-copies 10] [--workers 16] [--add-cost-ms 200]
 """
 import argparse
 import json
@@ -49,10 +49,15 @@ def main():
     ap.add_argument("--max-copies", type=int, default=10)
     ap.add_argument("--workers", type=int, default=16)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--web-nodes", type=int, default=0, help="Galera stack: send to the first N web nodes only (default: all)")
+    ap.add_argument("--add-cost-ms", type=int, default=200, help="stand-in Payments_model::add() cost (its default: 200)")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     st = AnyStack(args.stack)
+    if args.web_nodes > 0:
+        st.urls = st.urls[:args.web_nodes]
     st.cli("configure-gateway", "neropay", "webhook_secret=" + SECRET)
+    st.cli("set-option", "standin_payment_add_cost_ms", str(args.add_cost_ms))
     try:
         invoices = []
         for _ in range(args.invoices):
@@ -91,6 +96,7 @@ def main():
         wall = time.monotonic() - t0
     finally:
         st.cli("configure-gateway", "neropay", "webhook_secret=")
+        st.cli("set-option", "standin_payment_add_cost_ms", "200")
 
     ids = ",".join(str(int(i["id"])) for i in invoices)
     payments = Counter(r[0] for r in st.sql(f"SELECT invoiceid FROM tblinvoicepaymentrecords WHERE invoiceid IN ({ids})"))
@@ -103,8 +109,9 @@ def main():
     mailed_once = all(mails.get(str(i["id"]), 0) == contacts for i in invoices)
     bad = sum(n for k, n in answers.items() if not k.startswith(("200 ", "503 ")))
     report = {
-        "stack": "galera (2 web nodes, 3 database nodes)" if st.galera else "single node",
+        "stack": f"galera ({len(st.urls)} web node(s), 3 database nodes)" if st.galera else "single node",
         "invoices": len(invoices), "deliveries": len(results), "workers": args.workers, "max_copies": args.max_copies,
+        "add_cost_ms": args.add_cost_ms,
         "answers": dict(sorted(answers.items())),
         "one_payment_per_invoice": once, "one_mail_per_contact_and_payment": mailed_once, "answers_not_200_or_503": bad,
         "throughput_rps": round(len(results) / wall, 1) if wall else 0,
