@@ -61,8 +61,8 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events`
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// The second guard: addPayment runs only after this INSERT succeeded, in the same transaction, so a
-// provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
+// The second guard: addPayment runs only after this INSERT committed (as a claim, see the issue 15 columns
+// below), so a provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_recorded` (
     `id` int(11) NOT NULL AUTO_INCREMENT,
     `provider` varchar(20) NOT NULL,
