@@ -19,7 +19,8 @@ defined('BASEPATH') or exit('No direct script access allowed');
  * A guard left `claimed` (the owner died between the steps) is taken over by the next webhook, return,
  * re-check or cron once its claim is older than option paybridge_claim_stale_seconds (longer than any
  * request may live); the new owner first looks for the payment the old one may already have added, so a
- * payment is never added twice. While a live claim exists, other callers answer 503 (the provider retries).
+ * payment is never added twice. A caller meeting a live claim waits up to WAIT_FOR_OWNER_MS for it to
+ * finish (then answers duplicate), else answers 503 recording_in_progress (the provider retries).
  */
 class Paybridge_model extends App_Model
 {

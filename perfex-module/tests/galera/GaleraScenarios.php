@@ -335,6 +335,17 @@ abstract class GaleraScenarios extends ModuleTestCase
         $this->assertRecordedOnceEverywhere($invoice, $payment, '33.10');
     }
 
+    public function testClaimLeftWithoutItsPaymentIsFinishedByTheStaffRecheck(): void
+    {
+        [$invoice, $payment] = $this->paidWithoutDelivery('36.60');
+        $this->leaveClaim(2, $payment, date('Y-m-d H:i:s', time() - 3600));
+
+        $this->recheckAsStaff($payment); // web node 1, database node 1
+
+        $this->assertRecordedOnceEverywhere($invoice, $payment, '36.60');
+        $this->assertSame('paid', $this->rowsOn(3, 'SELECT status FROM tblpaybridge_payments WHERE id = ' . (int) $payment['id'])[0]['status']);
+    }
+
     public function testClaimWhoseOwnerDiedAfterAddingThePaymentIsFinishedWithoutAddingItAgain(): void
     {
         [$invoice, $payment] = $this->paidWithoutDelivery('27.40');
