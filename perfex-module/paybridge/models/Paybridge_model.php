@@ -764,7 +764,7 @@ class Paybridge_model extends App_Model
                         'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
                         'invoiceid'     => (int) $payment->invoice_id,
                         'transactionid' => $pid,
-                        'paymentmode'   => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
+                        'paymentmethod' => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
                         'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
                             . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
                     ]);
