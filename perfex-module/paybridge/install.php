@@ -61,8 +61,8 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events`
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// The second guard: addPayment runs only after this INSERT succeeded, in the same transaction, so a
-// provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
+// The second guard: addPayment runs only after this INSERT committed (as a claim, see the issue 15 columns
+// below), so a provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_recorded` (
     `id` int(11) NOT NULL AUTO_INCREMENT,
     `provider` varchar(20) NOT NULL,
@@ -188,5 +188,21 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_webhook
     `last_read_at` datetime(3) NOT NULL,
     PRIMARY KEY (`payment_row_id`, `claim`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
+// Issue 15: the guard row is committed first as a claim (state `claimed`, random claim_token, claimed_at),
+// the payment is added by the claim's owner only after that commit, then the row becomes `done`
+// (Paybridge_model, "Recording a payment is three steps"). Rows written before this are `done`.
+$paybridgeRecorded = db_prefix() . 'paybridge_recorded';
+foreach ([
+    'state'       => "varchar(10) NOT NULL DEFAULT 'done'",
+    'claim_token' => 'char(32) NULL DEFAULT NULL',
+    'claimed_at'  => 'datetime NULL DEFAULT NULL',
+    'finished_at' => 'datetime NULL DEFAULT NULL',
+] as $column => $definition) {
+    if (!$CI->db->field_exists($column, $paybridgeRecorded)) {
+        $CI->db->query('ALTER TABLE `' . $paybridgeRecorded . '` ADD COLUMN `' . $column . '` ' . $definition);
+    }
+}
+// Age (seconds) after which a claim whose owner never finished is taken over: longer than any request lives.
+add_option('paybridge_claim_stale_seconds', '300');
 add_option('paybridge_reconcile_min_age_seconds', '120');
 add_option('paybridge_reconcile_batch', '20');

@@ -187,6 +187,10 @@ class Webhook extends App_Controller
             $model->release_webhook_read($payment, $readClaim);
         }
         if ($result['http'] >= 300) {
+            if ($result['reason'] === 'recording_in_progress') {
+                // Another request (maybe on another web node) is adding this payment right now (issue 15).
+                header('Retry-After: 5');
+            }
             $this->fail($model, $provider, $result['http'], $result['reason']);
         }
         $model->webhook_health($provider, true);
