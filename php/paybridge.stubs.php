@@ -9,6 +9,16 @@ namespace PayBridge {
     function version(): string {}
 
     /**
+     * The ISO 4217 minor-unit exponent of a currency code, from the extension's own money table (the
+     * one every amount is checked against): "JPY" 0, "EUR" 2, "KWD" 3, "CLF" 4. Lower case is
+     * accepted. Use it instead of a copy of the table when converting amounts in PHP.
+     *
+     * @throws Exception\InvalidPayloadException "unsupported_currency" for anything that is not a
+     *     currency of the table (not three letters, or unknown)
+     */
+    function currency_exponent(string $code): int {}
+
+    /**
      * One configured payment provider. Instances are cheap; the HTTP client behind them is shared
      * per process and created lazily on the first API call.
      *

@@ -17,6 +17,7 @@ define('PAYBRIDGE_VERSION', '1.0.0');
 // the System section names its .deb / .tgz (issue 11 item 6).
 define('PAYBRIDGE_EXTENSION_VERSION', '0.1.0');
 
+require_once __DIR__ . '/libraries/Paybridge_providers.php';
 require_once __DIR__ . '/libraries/Paybridge_money.php';
 require_once __DIR__ . '/libraries/Paybridge_system.php';
 
@@ -38,9 +39,10 @@ register_language_files(PAYBRIDGE_MODULE_NAME, [PAYBRIDGE_MODULE_NAME]);
 
 // Gateways load from libraries/<Id>_gateway.php; the shared base is Paybridge_gateway_base.php, so it is
 // never mistaken for a gateway (perfex.md "Gateways").
-register_payment_gateway('neropay_gateway', PAYBRIDGE_MODULE_NAME);
-register_payment_gateway('payrexx_gateway', PAYBRIDGE_MODULE_NAME);
-register_payment_gateway('noxipay_gateway', PAYBRIDGE_MODULE_NAME);
+foreach (PAYBRIDGE_PROVIDERS as $provider) {
+    register_payment_gateway($provider . '_gateway', PAYBRIDGE_MODULE_NAME);
+}
+unset($provider);
 
 hooks()->add_filter('before_settings_updated', 'paybridge_refuse_filtered_secrets');
 
@@ -61,7 +63,7 @@ function paybridge_refuse_filtered_secrets($data)
         return $data;
     }
     $refused = [];
-    foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+    foreach (PAYBRIDGE_PROVIDERS as $provider) {
         $gateway = $CI->{$provider . '_gateway'} ?? null;
         if (!$gateway instanceof Paybridge_gateway_base) {
             continue;
@@ -115,7 +117,7 @@ function paybridge_cron_reconcile($manually = false)
     }
     $CI = &get_instance();
     $gateways = [];
-    foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+    foreach (PAYBRIDGE_PROVIDERS as $provider) {
         $property = $provider . '_gateway';
         if (isset($CI->{$property}) && $CI->{$property} instanceof Paybridge_gateway_base) {
             $gateways[$provider] = $CI->{$property};

@@ -5,8 +5,9 @@ defined('BASEPATH') or exit('No direct script access allowed');
 // Payment records are accounting data: the paybridge_* tables are kept on uninstall (perfex.md
 // "Activation"). The options this module created are removed, including every gateway setting
 // paymentmethod_<id>_* (they hold the encrypted API secrets, issue 10).
+require_once __DIR__ . '/libraries/Paybridge_providers.php';
 $CI = &get_instance();
-foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+foreach (PAYBRIDGE_PROVIDERS as $provider) {
     $prefix = 'paymentmethod_' . $provider . '_';
     // LIKE's "_" matches any character, so the exact prefix is checked again before deleting.
     foreach ($CI->db->select('name')->like('name', $prefix, 'after')->get(db_prefix() . 'options')->result_array() as $row) {
@@ -15,7 +16,7 @@ foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
         }
     }
 }
-foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+foreach (PAYBRIDGE_PROVIDERS as $provider) {
     foreach (['last_success', 'last_failure', 'last_failure_reason'] as $key) {
         delete_option('paybridge_' . $provider . '_webhook_' . $key);
     }

@@ -17,7 +17,7 @@ class Admin extends AdminController
         }
     }
 
-    public function _remap($method, $params = [])
+    public function _remap($method, $params = []): never
     {
         redirect(admin_url('paybridge'));
     }

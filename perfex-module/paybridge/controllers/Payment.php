@@ -21,7 +21,7 @@ class Payment extends App_Controller
         }
     }
 
-    public function return_url($provider = '', $token = '')
+    public function return_url($provider = '', $token = ''): never
     {
         $gatewayProperty = preg_match('/^[a-z]+$/', (string) $provider) ? $provider . '_gateway' : '';
         $gateway = $gatewayProperty !== '' ? ($this->{$gatewayProperty} ?? null) : null;

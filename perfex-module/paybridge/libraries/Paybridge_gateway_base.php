@@ -21,8 +21,14 @@ abstract class Paybridge_gateway_base extends App_gateway
     /** Customer-facing calls (create, return URL, admin re-check) may retry with the same idempotency key. */
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
 
-    /** Provider name as the extension knows it: "neropay", "payrexx", "noxipay". */
-    abstract public function provider(): string;
+    /**
+     * Provider name as the extension knows it, one of PAYBRIDGE_PROVIDERS: the gateway's class name
+     * without `_gateway` (Neropay_gateway -> "neropay"), the file name Perfex loads it from.
+     */
+    final public function provider(): string
+    {
+        return strtolower(substr(static::class, 0, -strlen('_gateway')));
+    }
 
     /** Extension config from the settings; empty values are dropped before use (no defaults for secrets). */
     abstract protected function providerConfig(): array;
@@ -162,7 +168,7 @@ abstract class Paybridge_gateway_base extends App_gateway
      * Perfex calls this when the customer presses Pay (perfex.md "Paying"). The payment row (token +
      * idempotency key) exists before the provider is called, so a retry or a lost answer never loses track.
      */
-    public function process_payment($data)
+    public function process_payment($data): never
     {
         $invoice    = $data['invoice'] ?? null;
         $invoiceId  = (int) ($data['invoiceid'] ?? ($invoice->id ?? 0));

@@ -14,7 +14,7 @@ class Payrexx_gateway extends Paybridge_gateway_base
     public function __construct()
     {
         parent::__construct();
-        $this->setId('payrexx');
+        $this->setId($this->provider());
         $this->setName('Payrexx');
         $this->setSettings($this->paybridgeSettings([
             ['name' => 'instance', 'label' => 'paybridge_setting_payrexx_instance'],
@@ -33,11 +33,6 @@ class Payrexx_gateway extends Paybridge_gateway_base
     protected function webhookSignatureOptional(): bool
     {
         return true;
-    }
-
-    public function provider(): string
-    {
-        return 'payrexx';
     }
 
     protected function providerConfig(): array
