@@ -42,7 +42,7 @@ pub struct Hint {
     pub payment_id: Option<String>,
 }
 
-pub trait Provider: Send + Sync {
+pub trait Provider: confirm::Confirm + Send + Sync {
     fn name(&self) -> &'static str;
     fn create_payment(&self, request: &PaymentRequest) -> Result<Payment>;
     /// The payment's current state (contract 2 of issue 9): `paid` only with a succeeded /
@@ -54,14 +54,17 @@ pub trait Provider: Send + Sync {
     /// Offline: verify (where a signature exists or is configured), then parse.
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event>;
     /// `parse_webhook`, then re-read through the API: the result's status, amount, currency and
-    /// mode are the API's, never the body's, by the same rule as `retrieve_payment`.
+    /// mode are the API's, never the body's, by the same rule as `retrieve_payment`. One
+    /// template for every provider (`confirm.rs`), over its `Confirm` hooks.
     fn confirm_webhook(
         &self,
         body: &[u8],
         headers: &Headers,
         hint: &Hint,
         now: i64,
-    ) -> Result<Event>;
+    ) -> Result<Event> {
+        confirm::confirm_webhook(self, body, headers, hint, now)
+    }
 }
 
 pub const PROVIDERS: &[&str] = &["neropay", "payrexx", "noxipay"];

@@ -7,7 +7,9 @@ mod wire;
 
 use status::*;
 
-use super::common::{absent_if_not_found, api_decimal, body_decimal, invalid_response, rejected};
+use super::common::{
+    absent_if_not_found, api_decimal, bearer_headers, body_decimal, invalid_response, rejected_with,
+};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
@@ -62,17 +64,8 @@ impl NeroPay {
     }
 
     fn headers(&self) -> Vec<(String, String)> {
-        let mut h = vec![
-            (
-                "Authorization".into(),
-                format!(
-                    "Bearer {}",
-                    String::from_utf8_lossy(self.secret_key.expose())
-                ),
-            ),
-            ("Accept".into(), "application/json".into()),
-            ("Content-Type".into(), "application/json".into()),
-        ];
+        let mut h = bearer_headers(&self.secret_key);
+        h.push(("Content-Type".into(), "application/json".into()));
         if let Some(a) = &self.account {
             h.push(("NeroPay-Account".into(), a.clone()));
         }
@@ -219,14 +212,7 @@ fn settled_state(tx: &wire::Transaction, requested: Money) -> Result<(PaymentSta
 fn data_of(resp: Response) -> Result<Value> {
     let env: Option<wire::Envelope> = serde_json::from_slice(&resp.body).ok();
     if !(200..300).contains(&resp.status) {
-        let err = env.and_then(|e| e.error);
-        let code = err.as_ref().and_then(|e| e.code.clone());
-        return Err(rejected(
-            resp.status,
-            code,
-            err.and_then(|e| e.message),
-            resp.request_id,
-        ));
+        return Err(rejected_with(resp, env.and_then(|e| e.error)));
     }
     match env {
         Some(wire::Envelope {

@@ -1,7 +1,7 @@
 //! The `Provider` impl of NeroPay: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
-use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::providers::confirm::{Confirm, Reread};
 
 impl Provider for NeroPay {
     fn name(&self) -> &'static str {
@@ -82,22 +82,11 @@ impl Provider for NeroPay {
             raw,
         })
     }
-
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        confirm_webhook(self, body, headers, hint, now)
-    }
 }
 
 impl Confirm for NeroPay {
-    /// §N5: signed only when a webhook secret is configured; else the IPN is a wake-up call.
-    fn signed(&self) -> bool {
-        self.verifier.has_secrets()
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {

@@ -8,7 +8,7 @@ mod wire;
 
 use status::*;
 
-use super::common::{api_minor, body_minor, invalid_response, rejected};
+use super::common::{api_minor, bearer_headers, body_minor, invalid_response, rejected_with};
 use super::{path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
@@ -62,16 +62,7 @@ impl Noxipay {
         idempotency_key: Option<&str>,
     ) -> Result<Answer> {
         let url = self.http.url(path);
-        let mut headers = vec![
-            (
-                "Authorization".to_string(),
-                format!(
-                    "Bearer {}",
-                    String::from_utf8_lossy(self.secret_key.expose())
-                ),
-            ),
-            ("Accept".to_string(), "application/json".to_string()),
-        ];
+        let mut headers = bearer_headers(&self.secret_key);
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
@@ -121,13 +112,7 @@ fn unwrap_answer(resp: Response) -> Result<Answer> {
         let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body)
             .ok()
             .map(|e| e.error);
-        let code = err.as_ref().and_then(|e| e.code.clone());
-        return Err(rejected(
-            resp.status,
-            code,
-            err.and_then(|e| e.message),
-            resp.request_id,
-        ));
+        return Err(rejected_with(resp, err));
     }
     let raw = serde_json::from_slice(&resp.body)
         .map_err(|_| invalid_response(resp.status, "not JSON"))?;

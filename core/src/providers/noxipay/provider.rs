@@ -1,7 +1,7 @@
 //! The `Provider` impl of Noxipay: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
-use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::providers::confirm::{Confirm, Reread};
 
 impl Provider for Noxipay {
     fn name(&self) -> &'static str {
@@ -97,22 +97,11 @@ impl Provider for Noxipay {
             raw,
         })
     }
-
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        confirm_webhook(self, body, headers, hint, now)
-    }
 }
 
 impl Confirm for Noxipay {
-    /// §X1: every Noxipay webhook is signed; a body that does not verify or parse is an error.
-    fn signed(&self) -> bool {
-        true
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {
