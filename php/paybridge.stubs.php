@@ -86,7 +86,10 @@ namespace PayBridge {
          *   `idempotency_key` is used as given and reused on every retry; one is generated otherwise.
          *   What it guarantees depends on the provider:
          *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
-         *     provider deduplicates: a retried create never makes a second payment.
+         *     provider deduplicates: a retried create never makes a second payment. Only the caller's
+         *     own key carries over to a new call: without one, a timeout after sending is a
+         *     TransportException with isRetrySafe() false (calling again would make a new key, and
+         *     the provider a second payment); with one it is true (call again with the same key).
          *   - payrexx: Payrexx has no idempotency support, so no key is sent: a caller's key is
          *     checked for its format and not used, and the key cannot deduplicate anything.
          *     A create is therefore never re-sent once any byte of it may have reached Payrexx
@@ -198,8 +201,11 @@ namespace PayBridge\Exception {
         /** Only the extension creates these: `new` from PHP throws an \Exception. */
         public function __construct() {}
         /**
-         * True: retrying is safe (a read, a failure before anything was sent, or a create whose
-         * provider honours the idempotency key). False after a Payrexx create may have been sent.
+         * True: calling again is safe (a read, a failure before anything was sent, or a NeroPay or
+         * Noxipay create given the caller's own idempotency_key, to be sent again with the same key).
+         * False when a create may have been processed and a new call could make a second payment: a
+         * Payrexx create after sending, or a NeroPay/Noxipay create after sending without the
+         * caller's idempotency_key (the key the extension made for it dies with the call).
          */
         public function isRetrySafe(): bool {}
     }

@@ -5,6 +5,7 @@
 //! by the calling (PHP) thread: `reqwest::blocking` would hand every call to a background thread
 //! and back, which measured ~1.6x slower than a reused curl handle (BENCHMARKS.md §3).
 
+use super::idempotency::OperationKey;
 use super::retry::{parse_retry_after, Decision, Outcome, RetryMode, RetryPolicy};
 use crate::error::{Error, Result};
 use rand::RngCore;
@@ -184,6 +185,19 @@ impl HttpClient {
     /// body, which is why the key is made by the caller before this loop starts.
     pub fn execute(&self, build: &dyn Fn() -> Request) -> Result<Response> {
         self.run(build, self.settings.retry, true)
+    }
+
+    /// `execute` for a request sent with `key` (`None`: a read). Retried as the config says, always
+    /// with that key; but when this crate made the key up (the caller passed none), a failure
+    /// after sending is reported as not safe to retry: the caller's retry would carry a new key,
+    /// and a provider that did act on the first request would take it for a second payment.
+    pub fn execute_keyed(
+        &self,
+        build: &dyn Fn() -> Request,
+        key: Option<&OperationKey>,
+    ) -> Result<Response> {
+        let safe_after_sending = key.is_none_or(OperationKey::from_caller);
+        self.run(build, self.settings.retry, safe_after_sending)
     }
 
     /// For a request the provider cannot deduplicate (a Payrexx create, providers.md §P1/§P3):

@@ -12,7 +12,7 @@ use super::common::{
 };
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
-use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::http::{HttpClient, Method, OperationKey, Request, Response};
 use crate::money::Money;
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verifier};
@@ -81,7 +81,7 @@ impl NeroPay {
         method: Method,
         path: &str,
         body: Option<&[u8]>,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&OperationKey>,
     ) -> Result<Value> {
         let url = self.http.url(path);
         let build = || {
@@ -97,7 +97,7 @@ impl NeroPay {
                 headers.push(("X-NeroPay-Signature".into(), sig));
             }
             if let Some(key) = idempotency_key {
-                headers.push(("Idempotency-Key".into(), key.to_string()));
+                headers.push(("Idempotency-Key".into(), key.as_str().to_string()));
             }
             Request {
                 method,
@@ -107,7 +107,7 @@ impl NeroPay {
             }
         };
         self.http
-            .execute(&build)
+            .execute_keyed(&build, idempotency_key)
             .and_then(data_of)
             .map_err(|e| e.redact(self.secret_key.expose()))
     }

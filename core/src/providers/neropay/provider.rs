@@ -37,10 +37,9 @@ impl Provider for NeroPay {
             customer_email: req.customer_email.as_deref(),
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
+        // The caller's key as given, else one made for this call (then a timeout after sending
+        // is not retry-safe: the caller's retry would carry another key).
+        let key = OperationKey::new(req.idempotency_key.as_deref());
         let data = self.send(Method::Post, "/payment-links", Some(&body), Some(&key))?;
         self.payment_from(data, Some(&req.money))
     }

@@ -11,7 +11,7 @@ use status::*;
 use super::common::{api_minor, bearer_headers, body_minor, invalid_response, rejected_with};
 use super::{path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
-use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::http::{HttpClient, Method, OperationKey, Request, Response};
 use crate::signing::{Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified, Verifier};
 use serde_json::Value;
@@ -59,7 +59,7 @@ impl Noxipay {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&OperationKey>,
     ) -> Result<Answer> {
         let url = self.http.url(path);
         let mut headers = bearer_headers(&self.secret_key);
@@ -67,15 +67,18 @@ impl Noxipay {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
         if let Some(key) = idempotency_key {
-            headers.push(("Idempotency-Key".into(), key.to_string()));
+            headers.push(("Idempotency-Key".into(), key.as_str().to_string()));
         }
         self.http
-            .execute(&|| Request {
-                method,
-                url: url.clone(),
-                headers: headers.clone(),
-                body: body.clone(),
-            })
+            .execute_keyed(
+                &|| Request {
+                    method,
+                    url: url.clone(),
+                    headers: headers.clone(),
+                    body: body.clone(),
+                },
+                idempotency_key,
+            )
             .and_then(unwrap_answer)
             .map_err(|e| e.redact(self.secret_key.expose()))
     }
