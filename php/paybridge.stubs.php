@@ -1,5 +1,6 @@
 <?php
-// IDE stubs for the paybridge PHP extension (hand-checked against `php --re paybridge`).
+// IDE stubs for the paybridge PHP extension (php/tests/StubsTest.php checks them against the loaded
+// extension by reflection).
 // Do not include this file at run time: the extension provides these symbols.
 
 namespace PayBridge {

@@ -68,7 +68,7 @@ pub fn body_minor(amount: &Value, currency: &str) -> Result<Money> {
 }
 
 /// A read whose 404 means "there is nothing there" (a transaction the link or gateway names but
-/// the API cannot find): `None`, so the caller reports the payment as not paid (contract 2).
+/// the API cannot find): `None`, so the caller reports the payment as not paid (README "Trust").
 /// Every other error stands: a timeout or 5xx is a reason to retry, not a state.
 pub fn absent_if_not_found<T>(read: Result<T>) -> Result<Option<T>> {
     match read {

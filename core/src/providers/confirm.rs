@@ -11,7 +11,7 @@ use crate::money::Money;
 use crate::webhook::{Event, Headers, Mode, PaymentStatus, Verified, Verifier};
 use serde_json::Value;
 
-/// The payment a webhook concerns, as the provider's API reports it now (issue 9 contract 2).
+/// The payment a webhook concerns, as the provider's API reports it now (README "Trust").
 pub struct Reread {
     /// The confirmed event's id: the body's own where it has a stable one, else derived.
     pub event_id: String,

@@ -45,7 +45,7 @@ pub struct Hint {
 pub trait Provider: confirm::Confirm + Send + Sync {
     fn name(&self) -> &'static str;
     fn create_payment(&self, request: &PaymentRequest) -> Result<Payment>;
-    /// The payment's current state (contract 2 of issue 9): `paid` only with a succeeded /
+    /// The payment's current state (README "Trust"): `paid` only with a succeeded /
     /// confirmed transaction and that transaction's settled amount and currency; a refunded,
     /// partially refunded, cancelled or charged-back transaction reports that state even while
     /// the link or gateway still says paid; a paid link or gateway without a readable, matching

@@ -15,7 +15,7 @@ defined('BASEPATH') or exit('No direct script access allowed');
 class Webhook extends App_Controller
 {
     /**
-     * Perfex routes an inactive module's controllers but does not load its init file (issue 10): then
+     * Perfex routes an inactive module's controllers but does not load its init file: then
      * nothing of the module is set up, so answer 404 instead of failing on a missing function or class.
      */
     public function __construct()
@@ -76,7 +76,7 @@ class Webhook extends App_Controller
 
     /**
      * Whatever fails below (an extension \Error, a TypeError, a database driver that throws), the caller
-     * gets 503 + a short reason, never a 500 and never an exception message (issue 9 item 1).
+     * gets 503 + a short reason, never a 500 and never an exception message (style.md).
      */
     private function guarded(string $provider, string $token): never
     {
@@ -141,8 +141,8 @@ class Webhook extends App_Controller
                 $this->failWith($model, $provider, $e, 'invalid_payload');
             }
         }
-        // The mode (other_mode) is no longer judged from the body: record() compares the mode the API
-        // reports on every path, and staff see the refusal (issue 9 item 2).
+        // The mode (other_mode) is not judged from the body, a claim like the rest of it: record() compares
+        // the mode the API reports, on every path, and staff see the refusal.
 
         try {
             if ($token !== '') {
@@ -177,7 +177,7 @@ class Webhook extends App_Controller
             $this->failWith($model, $provider, $e);
         }
 
-        // Issue 9 item 4: the event claims success (a body saying paid, or one that could not be read) but
+        // The event claims success (a body saying paid, or one that could not be read) but
         // the API still says the money is not settled: never acknowledge, so the provider retries.
         $claimsSuccess = $parsed === null || ($parsed['status'] ?? '') === 'paid';
         if ($claimsSuccess && in_array((string) ($event['status'] ?? ''), ['pending', 'authorized'], true)) {
@@ -185,7 +185,7 @@ class Webhook extends App_Controller
             $this->fail(null, $provider, 'payment_not_settled');
         }
 
-        // What record() needs to key the event (issue 9 item 5): only a signature-verified body's own
+        // What record() needs to key the event: only a signature-verified body's own
         // event id is trusted; the raw body itself is never stored, only its hash.
         $event['body_verified'] = $parsed !== null ? (string) ($parsed['verified'] ?? 'none') : 'none';
         $event['body_event_id'] = $parsed !== null ? (string) ($parsed['id'] ?? '') : '';
@@ -208,7 +208,8 @@ class Webhook extends App_Controller
     }
 
     /**
-     * Before the webhook costs an authenticated API read (issue 9 items 8 and 10). Answers and exits when:
+     * Before the webhook costs an authenticated API read (README "Unsigned webhooks, tokens and accounts").
+     * Answers and exits when:
      *  - the attempt belongs to another account than the one configured now: 200 ignored/other_account
      *    (never read with the current credentials; shown to staff; the cron reads it again once the
      *    account matches);

@@ -23,7 +23,7 @@ class Neropay_gateway extends Paybridge_gateway_base
         ], 'EUR,GBP,USD'));
     }
 
-    /** The attempt's account (issue 9 item 10): base URL and NeroPay-Account. */
+    /** The attempt's account, so it is never read with another account's credentials: base URL and NeroPay-Account. */
     protected function accountIdentity(): array
     {
         return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/'), 'account' => trim($this->getSetting('account'))];

@@ -65,7 +65,7 @@ final class Paybridge_money
     }
 
     /**
-     * The one place a Perfex float becomes a decimal string (issue 10): Perfex's process_payment() hands the
+     * The one place a Perfex float becomes a decimal string: Perfex's process_payment() hands the
      * gateway `$amount += $gateway_fee`, a float. Rounding rule: the float is printed with exactly $places
      * fraction digits (printf's correctly rounded conversion of the binary value) and accepted ONLY if that
      * string reads back as the very same float, i.e. the customer's amount had at most $places decimals.

@@ -24,7 +24,7 @@ class Payrexx_gateway extends Paybridge_gateway_base
         ], 'CHF,EUR,USD'));
     }
 
-    /** The attempt's account (issue 9 item 10): base URL and instance. */
+    /** The attempt's account, so it is never read with another account's credentials: base URL and instance. */
     protected function accountIdentity(): array
     {
         return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/'), 'instance' => trim($this->getSetting('instance'))];

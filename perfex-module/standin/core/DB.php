@@ -31,7 +31,7 @@ class CI_DB extends CI_DB_query_runner
     public $trans_enabled = true;
     public $queries = [];
     public $save_queries = false;
-    /** Queries sent in this request (the front controller reports it as X-Standin-Queries, issue 10 item 6). */
+    /** Queries sent in this request (the front controller reports it as X-Standin-Queries). */
     public int $query_count = 0;
     /** CI3's db_debug: TRUE throws on a failed query, FALSE returns FALSE and keeps error(). */
     public $db_debug = true;

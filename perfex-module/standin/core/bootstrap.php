@@ -70,7 +70,7 @@ function standin_core(string $name)
                 break;
             case 'lang':
                 // Empty until App_Controller calls load_admin_language() / load_client_language(), after
-                // the module init files ran (issue 10 item 1, like Perfex's App_Controller).
+                // the module init files ran (like Perfex's App_Controller).
                 $services[$name] = new CI_Lang();
                 break;
             default:

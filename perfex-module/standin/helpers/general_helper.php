@@ -130,7 +130,7 @@ function _l($line, $label = '', $log_errors = true): string
         $_line = is_array($label) && count($label) > 0 ? vsprintf($_line, $label) : sprintf($_line, $label);
     } catch (Throwable $e) {
     }
-    // Like Perfex's _l() (issue 10 item 3): a formatted line with a double quote and no HTML comes back
+    // Like Perfex's _l(): a formatted line with a double quote and no HTML comes back
     // HTML-escaped (ENT_COMPAT), so `"` turns into &quot; wherever the line goes (e.g. the activity log).
     if (strpos($_line, '"') !== false && !standin_is_html($_line)) {
         $_line = htmlspecialchars($_line, ENT_COMPAT);

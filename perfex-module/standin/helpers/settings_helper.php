@@ -7,7 +7,7 @@ defined('BASEPATH') or exit('No direct script access allowed');
  */
 
 /**
- * '' when missing. Like Perfex's get_option() (issue 10 item 6): the autoloaded options (autoload = 1) are
+ * '' when missing. Like Perfex's get_option(): the autoloaded options (autoload = 1) are
  * read once per request into a cache; any other name (autoload = 0, or an option that does not exist yet)
  * costs a query on EVERY call, and the answer is not cached.
  */

@@ -112,7 +112,7 @@ impl NeroPay {
             .map_err(|e| e.redact(self.secret_key.expose()))
     }
 
-    /// A link as its current state (contract 2 of issue 9). A link stays `paid` after its
+    /// A link as its current state (README "Trust"). A link stays `paid` after its
     /// transaction is refunded or voided (§N3 knows only open, paid, failed), so a paid link is
     /// only as paid as its transaction, read through §N4: `succeeded` → paid with the amount and
     /// currency that transaction settled; refunded, partial_refunded, cancelled, failed → that
@@ -139,7 +139,7 @@ impl NeroPay {
             status,
             checkout_url: link.checkout_url.or(link.payment_link),
             money,
-            // §N3/§N4 report no live/test mode (contract 1: null where the API is silent).
+            // §N3/§N4 report no live/test mode (`mode` is null where the API is silent).
             mode: None,
             provider: NAME,
             raw: data,

@@ -94,7 +94,7 @@ impl Noxipay {
             id: p.id,
             reference: p.reference.unwrap_or_default(),
             checkout_url: p.checkout_url,
-            // §X2 [ours] has no live/test field (contract 1: null where the API is silent).
+            // §X2 [ours] has no live/test field (`mode` is null where the API is silent).
             mode: None,
             provider: NAME,
             raw,

@@ -110,7 +110,7 @@ impl Confirm for Noxipay {
             .clone()
             .or(event.payment_id.clone())
             .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-        // Contract 2: the payment's current state, never the event's claim — a completed payment
+        // The current state, never the event's claim (README "Trust"): a completed payment
         // that was refunded or disputed since reads refunded / partially_refunded / chargeback.
         let p = self.retrieve_payment(&id)?;
         Ok(Reread {
