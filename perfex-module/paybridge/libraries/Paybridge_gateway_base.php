@@ -23,7 +23,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
 
     /**
-     * Perfex 3.0.5+ processing fees (issue 13 item 5): with processingFees, App_gateway::setSettings() adds
+     * Perfex 3.0.5+ processing fees: with processingFees, App_gateway::setSettings() adds
      * Perfex's own fee_fixed / fee_percent settings, getFee() applies them, and Perfex adds the fee to the
      * amount before process_payment() (perfex.md "process_payment flow"). Assigned here rather than
      * redeclared as a property: Perfex's App_gateway declares it, and a redeclaration must repeat its exact
@@ -218,11 +218,11 @@ abstract class Paybridge_gateway_base extends App_gateway
             }
             // Perfex's floats (amount + gateway fee, the fee itself) become decimal strings and minor units
             // exactly once, here (Paybridge_fee says how the fee is rounded and checked); an invoice part with
-            // more decimals than the currency has is refused, never rounded (issue 10).
+            // more decimals than the currency has is refused, never rounded (Paybridge_money::payAmount).
             $split = Paybridge_fee::split($data['amount'] ?? '', $data['gateway_fee'] ?? null,
                 is_object($perfexAttempt) && isset($perfexAttempt->amount) ? $perfexAttempt->amount : null, $currency,
                 $this->processingFees ? [$this->getSetting('fee_fixed'), $this->getSetting('fee_percent')] : null);
-            // What the provider charges: the invoice part plus the fee (issue 13 item 5). `amount` keeps
+            // What the provider charges: the invoice part plus the fee. `amount` keeps
             // meaning "the same amount as amount_minor" on the attempt row; fee_minor is the fee in it.
             $amount      = $split['charged'];
             $amountMinor = $split['charged_minor'];
@@ -312,7 +312,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     }
 
     /**
-     * What addPayment() gets for a verified, paid attempt (issue 13 item 5): Perfex records the invoice part,
+     * What addPayment() gets for a verified, paid attempt: Perfex records the invoice part,
      * never the fee. When Perfex's own tblpayment_attempts row of the Pay click still exists, addPayment()
      * gets its `payment_attempt_reference` and an amount of invoice part + THAT row's fee, so Perfex takes
      * its own fee off itself (perfex.md "process_payment flow"); the row's fee can differ from the fee
