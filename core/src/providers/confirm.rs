@@ -8,6 +8,7 @@ use super::common::parsed_or_wake_up;
 use super::{Hint, Provider};
 use crate::error::Result;
 use crate::money::Money;
+use crate::refund::RefundFacts;
 use crate::webhook::{Event, Headers, Mode, PaymentStatus, Verified, Verifier};
 use serde_json::Value;
 
@@ -20,6 +21,8 @@ pub struct Reread {
     pub status: PaymentStatus,
     pub money: Money,
     pub mode: Option<Mode>,
+    /// Refunds and chargebacks as the API lists them now (issue 13 contract 2).
+    pub refunds: RefundFacts,
 }
 
 /// The provider hooks of the template (`Provider` requires them).
@@ -68,5 +71,6 @@ pub fn confirm_webhook<P: Provider + ?Sized>(
         provider: provider.name(),
         verified: Verified::Api,
         raw,
+        refunds: Some(r.refunds),
     })
 }
