@@ -186,3 +186,5 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_webhook
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 add_option('paybridge_reconcile_min_age_seconds', '120');
 add_option('paybridge_reconcile_batch', '20');
+// Extra trusted CA bundle (PEM path) for the provider APIs; '' = the built-in roots only (issue 14).
+add_option('paybridge_ca_file', '');
