@@ -171,7 +171,10 @@ async fn pump(
     };
     let writer = async move {
         while let Some((due, chunk)) = rx.recv().await {
-            tokio::time::sleep_until(due).await;
+            // Tokio's timer has 1 ms granularity: a chunk already due (RTT 0) is not put through it.
+            if due > Instant::now() {
+                tokio::time::sleep_until(due).await;
+            }
             if chunk.is_empty() {
                 break;
             }
