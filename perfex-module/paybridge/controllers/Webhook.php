@@ -52,6 +52,7 @@ class Webhook extends App_Controller
      */
     private function guarded(string $provider, string $token): void
     {
+        Paybridge_timing::start();
         try {
             $this->handle($provider, $token);
         } catch (Throwable $e) {
@@ -100,6 +101,7 @@ class Webhook extends App_Controller
         // Offline first: signature (where configured or documented) on the raw bytes, then the body's
         // claims, used only to find the payment and to skip events of the other mode.
         $parsed = null;
+        Paybridge_timing::begin('verify');
         try {
             $parsed = $client->parseWebhook($raw, $headers);
         } catch (\PayBridge\Exception\InvalidPayloadException $e) {
@@ -122,6 +124,7 @@ class Webhook extends App_Controller
         // The mode (other_mode) is no longer judged from the body: record() compares the mode the API
         // reports on every path, and staff see the refusal (issue 9 item 2).
 
+        Paybridge_timing::begin('db');
         try {
             if ($token !== '') {
                 $payment = $model->find_by_token($provider, $token);
@@ -146,6 +149,7 @@ class Webhook extends App_Controller
         }
         $readClaim = $this->guard_api_read($model, $gateway, $payment, $parsed);
 
+        Paybridge_timing::begin('api');
         try {
             $event = $client->confirmWebhook($raw, $headers, [
                 'payment_id' => (string) $payment->provider_payment_id,
@@ -178,6 +182,7 @@ class Webhook extends App_Controller
         $event['body_event_id'] = $parsed !== null ? (string) ($parsed['id'] ?? '') : '';
         $event['body_hash']     = hash('sha256', $raw);
 
+        Paybridge_timing::begin('db');
         $result = $model->record($event, $payment, $gateway, 'webhook');
         if ($readClaim !== null && $result['http'] >= 500 && $result['reason'] === 'database_unavailable') {
             // The read is done but nothing was stored (database error): the provider's retry must not be
@@ -265,6 +270,9 @@ class Webhook extends App_Controller
     private function respond(int $status, array $body): void
     {
         http_response_code($status);
+        if (($timing = Paybridge_timing::header()) !== '') {
+            header($timing); // issue 14 item 5: on every answer, success or error
+        }
         header('Content-Type: application/json');
         header('Cache-Control: no-store');
         echo json_encode($body);
