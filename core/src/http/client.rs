@@ -236,7 +236,9 @@ impl HttpClient {
                 }
                 Err((outcome, err)) => (outcome, Err(err)),
             };
-            match policy.decide(attempt, outcome, rand::rngs::OsRng.next_u64()) {
+            // Backoff jitter needs spread, not secrecy: the thread's userspace generator (reseeded
+            // from the OS, and after a fork) saves a getrandom syscall on every call (issue 14).
+            match policy.decide(attempt, outcome, rand::thread_rng().next_u64()) {
                 Decision::Retry(wait) => std::thread::sleep(wait),
                 Decision::GiveUp => return result,
             }
