@@ -42,12 +42,27 @@ namespace PayBridge {
      * Normalized payment (createPayment, retrievePayment):
      *   ['id' => string, 'reference' => string, 'status' => string, 'checkout_url' => ?string,
      *    'amount' => string (decimal, major units), 'amount_minor' => int, 'currency' => string,
-     *    'mode' => 'live'|'test'|null, 'provider' => string, 'raw' => array]
+     *    'mode' => 'live'|'test'|null, 'provider' => string,
+     *    'refunded_amount' => string ("0.00" when none), 'refunded_amount_minor' => int,
+     *    'refunds' => list<array{id: string, status: 'pending'|'succeeded'|'failed', amount: string,
+     *       amount_minor: int, currency: string}>,
+     *    'chargebacks' => list<array{id: string, amount: string, amount_minor: int, currency: string,
+     *       reason: ?string}>, 'raw' => array]
+     *   `refunds` / `chargebacks` are what the provider's API lists (empty when none or unknown;
+     *   `chargebacks` may be empty even with status chargeback). `refunded_amount` is the
+     *   provider's refunded total, or the sum of succeeded refunds when that is larger.
      * Normalized event (parseWebhook, confirmWebhook):
      *   ['id' => string, 'type' => string, 'status' => string, 'payment_id' => ?string,
      *    'reference' => ?string, 'amount' => ?string, 'amount_minor' => ?int, 'currency' => ?string,
      *    'mode' => 'live'|'test'|null, 'provider' => string,
-     *    'verified' => 'signature'|'none'|'api', 'raw' => array]
+     *    'verified' => 'signature'|'none'|'api', 'refunded_amount' => ?string,
+     *    'refunded_amount_minor' => ?int, 'refunds' => list, 'chargebacks' => list, 'raw' => array]
+     *   confirmWebhook fills the refund keys from the API re-read (as retrievePayment);
+     *   parseWebhook cannot know them: null, null, [], [].
+     * Normalized refund (refundPayment):
+     *   ['id' => string, 'payment_id' => string, 'status' => 'pending'|'succeeded'|'failed',
+     *    'amount' => string, 'amount_minor' => int, 'currency' => string, 'provider' => string,
+     *    'raw' => array]
      * Statuses: pending, authorized, paid, failed, cancelled, refunded, partially_refunded,
      *   chargeback, unknown.
      * `mode`: whether the money is real. Payrexx reports it (the transaction's `mode`, LIVE/TEST:
@@ -142,6 +157,31 @@ namespace PayBridge {
          * @throws Exception\TransportException
          */
         public function confirmWebhook(string $rawBody, array $headers, ?array $hint = null): array {}
+
+        /**
+         * Refunds all or part of a payment through the provider: NeroPay `POST
+         * /transactions/{id}/refund` (signed), Payrexx `POST Transaction/{id}/refund` (minor units),
+         * Noxipay `POST /payments/{id}/refunds`. It first re-reads the payment (as retrievePayment)
+         * and sends nothing when the payment is not paid or partially_refunded
+         * (payment_not_refundable), when `currency` is not the payment's (currency_mismatch), or
+         * when `amount` is more than is still refundable: captured minus refunded minus pending
+         * refunds (refund_exceeds_refundable).
+         *
+         * @param string $paymentId the id createPayment returned
+         * @param array{amount?: string|int, currency?: string, reason?: string,
+         *   idempotency_key?: string} $request `amount` as in createPayment (default: everything
+         *   still refundable); `reason` up to 255 characters, Unicode kept, control characters
+         *   refused; `idempotency_key` as in createPayment: NeroPay and Noxipay receive it (a replay
+         *   returns the same refund); Payrexx has no idempotency support, so no key is sent and a
+         *   refund that may have reached Payrexx is never re-sent (a timeout after sending is a
+         *   TransportException with isRetrySafe() false: re-read before refunding again).
+         * @return array normalized refund; `status` may be "pending" (its end shows in later reads)
+         * @throws Exception\InvalidPayloadException refund_exceeds_refundable, payment_not_refundable,
+         *   currency_mismatch, invalid_request, invalid_amount, unsupported_currency
+         * @throws Exception\ApiException provider_rejected, invalid_response
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
+         */
+        public function refundPayment(string $paymentId, array $request = []): array {}
     }
 }
 
@@ -169,7 +209,11 @@ namespace PayBridge\Exception {
         public function __construct() {}
     }
 
-    /** invalid_payload, invalid_request, invalid_amount, unsupported_currency. */
+    /**
+     * invalid_payload, invalid_request, invalid_amount, unsupported_currency; and, from
+     * refundPayment before any request: refund_exceeds_refundable, payment_not_refundable,
+     * currency_mismatch.
+     */
     class InvalidPayloadException extends PayBridgeException
     {
         /** Only the extension creates these: `new` from PHP throws an \Exception. */

@@ -30,6 +30,18 @@ pub enum Error {
     InvalidRequest(String),
     InvalidAmount(String),
     UnsupportedCurrency(String),
+    /// issue 13 contract 1: a refund larger than what is still refundable (no request sent).
+    RefundExceedsRefundable {
+        requested: String,
+        refundable: String,
+    },
+    /// A refund of a payment that is not paid or partially refunded (its status given).
+    PaymentNotRefundable(String),
+    /// A refund in another currency than the payment's.
+    CurrencyMismatch {
+        requested: String,
+        payment: String,
+    },
     ProviderRejected {
         http_status: u16,
         provider_code: Option<String>,
@@ -67,6 +79,9 @@ impl Error {
             Error::InvalidRequest(_) => "invalid_request",
             Error::InvalidAmount(_) => "invalid_amount",
             Error::UnsupportedCurrency(_) => "unsupported_currency",
+            Error::RefundExceedsRefundable { .. } => "refund_exceeds_refundable",
+            Error::PaymentNotRefundable(_) => "payment_not_refundable",
+            Error::CurrencyMismatch { .. } => "currency_mismatch",
             Error::ProviderRejected { .. } => "provider_rejected",
             Error::InvalidResponse { .. } => "invalid_response",
             Error::Timeout { .. } => "timeout",
@@ -85,7 +100,10 @@ impl Error {
             Error::InvalidPayload(_)
             | Error::InvalidRequest(_)
             | Error::InvalidAmount(_)
-            | Error::UnsupportedCurrency(_) => Kind::InvalidPayload,
+            | Error::UnsupportedCurrency(_)
+            | Error::RefundExceedsRefundable { .. }
+            | Error::PaymentNotRefundable(_)
+            | Error::CurrencyMismatch { .. } => Kind::InvalidPayload,
             Error::ProviderRejected { .. } | Error::InvalidResponse { .. } => Kind::Api,
             Error::Timeout { .. } | Error::ConnectionFailed { .. } | Error::Tls => Kind::Transport,
         }
@@ -169,6 +187,22 @@ impl fmt::Display for Error {
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::InvalidAmount(m) => write!(f, "invalid amount: {m}"),
             Error::UnsupportedCurrency(c) => write!(f, "unsupported currency: {c}"),
+            Error::RefundExceedsRefundable {
+                requested,
+                refundable,
+            } => write!(
+                f,
+                "refund of {requested} exceeds what is still refundable ({refundable})"
+            ),
+            Error::PaymentNotRefundable(status) => {
+                write!(f, "payment is {status}: only a paid or partially refunded payment can be refunded")
+            }
+            Error::CurrencyMismatch { requested, payment } => {
+                write!(
+                    f,
+                    "refund currency {requested} is not the payment's ({payment})"
+                )
+            }
             Error::ProviderRejected {
                 http_status,
                 provider_code,

@@ -2,6 +2,7 @@
 //! facts were established, and the event itself (architecture.md "The PHP surface").
 
 use crate::money::Money;
+use crate::refund::RefundFacts;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,4 +98,7 @@ pub struct Event {
     pub provider: &'static str,
     pub verified: Verified,
     pub raw: Value,
+    /// Refunds and chargebacks (issue 13 contract 2): the API's lists for a confirmed event,
+    /// `None` where a body alone cannot tell them.
+    pub refunds: Option<RefundFacts>,
 }

@@ -21,6 +21,7 @@ pub mod event;
 pub mod http;
 pub mod money;
 pub mod providers;
+pub mod refund;
 pub mod request;
 pub mod signing;
 pub mod webhook;

@@ -143,6 +143,28 @@ fn check_payrexx_signature(file: &str, v: &Value) {
     assert_eq!(sig, v["signature"].as_str().unwrap(), "{file}: signature");
 }
 
+/// A NeroPay refund request (§N4): the body the core writes for the request, and the §N1
+/// signature of `timestamp.body`, both compared with what the vector's `source` produced.
+fn check_neropay_refund_request(file: &str, v: &Value) {
+    let r = &v["request"];
+    let currency = Currency::from_code(r["currency"].as_str().unwrap()).unwrap();
+    let money = Money::parse_payment(r["amount"].as_str().unwrap(), currency).unwrap();
+    let body = paybridge_core::providers::neropay::refund_body(&money, r["reason"].as_str())
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert_eq!(
+        String::from_utf8(body.clone()).unwrap(),
+        v["body"].as_str().unwrap(),
+        "{file}: body"
+    );
+    let ts = v["timestamp"].as_i64().unwrap().to_string();
+    let sig = paybridge_core::providers::neropay::write_signature(
+        v["secret"].as_str().unwrap().as_bytes(),
+        &ts,
+        &body,
+    );
+    assert_eq!(sig, v["signature"].as_str().unwrap(), "{file}: signature");
+}
+
 fn run_all(provider: &str, at_least: usize) {
     let all = vectors(provider);
     assert!(all.len() >= at_least, "{provider}: vectors missing");
@@ -151,6 +173,7 @@ fn run_all(provider: &str, at_least: usize) {
             Some("webhook") => check_webhook(file, v),
             Some("create_response") => check_create_response(file, v),
             Some("payrexx_signature") => check_payrexx_signature(file, v),
+            Some("neropay_refund_request") => check_neropay_refund_request(file, v),
             other => panic!("{file}: unknown kind {other:?}"),
         }
     }
@@ -169,6 +192,16 @@ fn every_payrexx_vector_gives_its_expected_result_including_the_five_signature_a
         .filter(|(_, v)| v["kind"] == "payrexx_signature")
         .count();
     assert_eq!(sigs, 5);
+}
+
+#[test]
+fn both_neropay_refund_request_vectors_match_the_body_and_signature_openssl_made() {
+    let n = vectors("neropay")
+        .into_iter()
+        .filter(|(_, v)| v["kind"] == "neropay_refund_request")
+        .inspect(|(file, v)| check_neropay_refund_request(file, v))
+        .count();
+    assert_eq!(n, 2);
 }
 
 #[test]

@@ -162,6 +162,10 @@ $paybridgeColumns = [
     // Perfex's own tblpayment_attempts row of this Pay click (3.0.5+; issue 10): deleted once the payment is
     // recorded or the attempt ends, as Perfex's addPayment() does; NULL when Perfex made none.
     'perfex_attempt_id'     => 'int(11) NULL DEFAULT NULL',
+    // Issue 13 item 5: the Perfex gateway fee (fee_fixed / fee_percent) included in amount_minor, in the
+    // currency's minor units; amount_minor - fee_minor is what Perfex records on the invoice. A refund
+    // never exceeds amount_minor (what the customer paid).
+    'fee_minor'             => 'bigint(20) NOT NULL DEFAULT 0',
 ];
 foreach ($paybridgeColumns as $column => $definition) {
     if (!$CI->db->field_exists($column, $paybridgePayments)) {

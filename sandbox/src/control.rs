@@ -127,7 +127,9 @@ fn payment(
                 reason: parsed.reason,
                 mode: parsed.mode,
             };
-            match actions::apply(app, provider, id, action, &opts) {
+            let applied = actions::apply(app, provider, id, action, &opts);
+            crate::refunds::fail_later(app);
+            match applied {
                 Ok(t) => {
                     if parsed.deliver.unwrap_or(true) {
                         delivery::deliver_all(app, t.webhooks);

@@ -16,6 +16,7 @@ mod payrexx;
 mod payrexx_actions;
 mod payrexx_model;
 mod phpform;
+mod refunds;
 mod server;
 mod state;
 mod tls;

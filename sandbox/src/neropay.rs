@@ -251,27 +251,25 @@ fn refund(app: &App, st: &mut State, id: &str, req: &Request) -> ApiOut {
             Err(m) => return ApiOut::new(field_error("amount", &format!("The amount {m}."))),
         }
     };
-    if !matches!(
-        obj.get("reason"),
-        None | Some(Value::Null) | Some(Value::String(_))
-    ) {
-        return ApiOut::new(field_error("reason", "The reason must be a string."));
-    }
+    let reason = match obj.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(r)) => Some(r.clone()),
+        Some(_) => return ApiOut::new(field_error("reason", "The reason must be a string.")),
+    };
     let Some(tx_id) = st.nero.find_tx(id).map(|t| t.id) else {
         return ApiOut::new(not_found("Transaction"));
     };
-    match model::refund(&app.cfg, st, tx_id, amount) {
-        Ok(wh) => {
-            let mut data = st.nero.tx_json(&st.nero.txs[&tx_id]);
-            data["refund"] = json!({
-                "id": format!("rf_{}", util::random_hex(8)),
-                "amount": util::format_minor(amount.unwrap_or(st.nero.txs[&tx_id].refunded_minor), 2),
-                "reason": obj.get("reason").cloned().unwrap_or(Value::Null),
-            });
+    match model::refund(&app.cfg, st, tx_id, amount, reason) {
+        Ok((wh, refund_id)) => {
+            let t = &st.nero.txs[&tx_id];
+            let mut data = st.nero.tx_json(t);
+            if let Some(r) = t.refunds.iter().find(|r| r.id == refund_id) {
+                data["refund"] = model::refund_json(t, r);
+            }
             ApiOut {
                 resp: success(200, data),
                 sig: None,
-                webhooks: vec![wh],
+                webhooks: wh.into_iter().collect(),
             }
         }
         Err(e) if e.status == 404 => ApiOut::new(not_found("Transaction")),

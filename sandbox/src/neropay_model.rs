@@ -40,6 +40,28 @@ pub struct Tx {
     pub currency: String,
     pub account_id: String,
     pub created_at: String,
+    /// [ours] every refund of the transaction, oldest first (issue 13 contract 2).
+    pub refunds: Vec<Refund>,
+}
+
+/// [ours] a refund: integer id, decimal amount, `pending | succeeded | failed`.
+pub struct Refund {
+    pub id: u64,
+    pub amount_minor: i64,
+    pub status: &'static str,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+impl Tx {
+    /// What pending refunds hold: not refunded yet, not refundable again.
+    fn held(&self) -> i64 {
+        self.refunds
+            .iter()
+            .filter(|r| r.status == "pending")
+            .map(|r| r.amount_minor)
+            .sum()
+    }
 }
 
 #[derive(Default)]
@@ -48,6 +70,7 @@ pub struct Store {
     pub txs: BTreeMap<u64, Tx>,
     next_link: u64,
     next_tx: u64,
+    next_refund: u64,
 }
 
 impl Store {
@@ -65,6 +88,14 @@ impl Store {
         }
         self.next_tx += 1;
         self.next_tx
+    }
+
+    fn new_refund_id(&mut self) -> u64 {
+        if self.next_refund == 0 {
+            self.next_refund = crate::util::id_base(880_000);
+        }
+        self.next_refund += 1;
+        self.next_refund
     }
 
     /// `GET /transactions/{id or reference}` (providers.md §N4): a numeric id, else the link
@@ -92,6 +123,7 @@ impl Store {
             "currency": t.currency,
             "remark": "make_payment",
             "created_at": t.created_at,
+            "refunds": t.refunds.iter().map(|r| refund_json(t, r)).collect::<Vec<_>>(),
         })
     }
 
@@ -137,6 +169,19 @@ impl Store {
     }
 }
 
+/// [ours] a refund as listed under the transaction and answered by the refund call.
+pub fn refund_json(t: &Tx, r: &Refund) -> Value {
+    json!({
+        "id": r.id,
+        "transaction_id": t.id,
+        "amount": util::format_minor(r.amount_minor, 2),
+        "currency": t.currency,
+        "status": r.status,
+        "reason": r.reason,
+        "created_at": r.created_at,
+    })
+}
+
 pub fn checkout_url(base: &str, id: u64) -> String {
     format!("{base}/neropay/checkout/{id}")
 }
@@ -176,17 +221,19 @@ pub fn ipn(cfg: &Config, t: &Tx, event_type: &str, url: Option<String>) -> Webho
     }
 }
 
-/// Refund all or part of what is left (providers.md §N4). Returns the IPN to send.
+/// Refund all or part of what is left (providers.md §N4): a refund entry with an id (issue 13
+/// contract 3). Returns the IPN to send (none while the refund is pending) and the refund id.
 pub fn refund(
     cfg: &Config,
     st: &mut State,
     tx_id: u64,
     amount: Option<i64>,
-) -> Result<Webhook, ActionError> {
-    let store = &mut st.nero;
-    let t = store
+    reason: Option<String>,
+) -> Result<(Option<Webhook>, u64), ActionError> {
+    let t = st
+        .nero
         .txs
-        .get_mut(&tx_id)
+        .get(&tx_id)
         .ok_or_else(|| ActionError::new(404, "transaction not found"))?;
     if !matches!(t.status, "succeeded" | "partial_refunded") {
         return Err(ActionError::new(
@@ -194,7 +241,7 @@ pub fn refund(
             format!("cannot be refunded in status {}", t.status),
         ));
     }
-    let left = t.amount_minor - t.refunded_minor;
+    let left = t.amount_minor - t.refunded_minor - t.held();
     let amount = amount.unwrap_or(left);
     if amount <= 0 || amount > left {
         return Err(ActionError::new(
@@ -205,19 +252,52 @@ pub fn refund(
             ),
         ));
     }
+    let fails = st.take_refund_failure("neropay");
+    let id = st.nero.new_refund_id();
+    let Some(t) = st.nero.txs.get_mut(&tx_id) else {
+        return Err(ActionError::new(404, "transaction not found"));
+    };
+    let status = if fails { "pending" } else { "succeeded" };
+    t.refunds.push(Refund {
+        id,
+        amount_minor: amount,
+        status,
+        reason,
+        created_at: util::rfc3339(util::now_secs()),
+    });
+    if fails {
+        st.failing_refunds
+            .push(("neropay", tx_id.to_string(), id.to_string()));
+        return Ok((None, id));
+    }
     t.refunded_minor += amount;
     t.status = if t.refunded_minor == t.amount_minor {
         "refunded"
     } else {
         "partial_refunded"
     };
-    let link_id = t.link_id;
-    let store = &st.nero;
-    let t = &store.txs[&tx_id];
-    let url = store.links.get(&link_id).map(|l| l.ipn_url.clone());
+    let t = &st.nero.txs[&tx_id];
+    let url = st.nero.links.get(&t.link_id).map(|l| l.ipn_url.clone());
     let wh = ipn(cfg, t, "refund.succeeded", url);
     st.remember_webhook(&wh);
-    Ok(wh)
+    Ok((Some(wh), id))
+}
+
+/// The end of a refund the `refund_fails_async` fault made pending: failed, its money free
+/// again, IPN `refund.failed` [ours].
+pub fn fail_refund(cfg: &Config, st: &mut State, tx_key: &str, refund_id: &str) -> Option<Webhook> {
+    let tx_id: u64 = tx_key.parse().ok()?;
+    let t = st.nero.txs.get_mut(&tx_id)?;
+    let r = t
+        .refunds
+        .iter_mut()
+        .find(|r| r.id.to_string() == refund_id && r.status == "pending")?;
+    r.status = "failed";
+    let t = &st.nero.txs[&tx_id];
+    let url = st.nero.links.get(&t.link_id).map(|l| l.ipn_url.clone());
+    let wh = ipn(cfg, t, "refund.failed", url);
+    st.remember_webhook(&wh);
+    Some(wh)
 }
 
 /// Checkout and `/_control` state changes of a link.
@@ -243,7 +323,7 @@ pub fn apply(
             "mode is only simulated for payrexx (NeroPay reports none)",
         ));
     }
-    let (webhook, redirect) = match action {
+    let (webhook, redirect): (Option<Webhook>, Option<String>) = match action {
         Action::Pay | Action::Fail | Action::Cancel => {
             if link.status == "paid" {
                 return Err(ActionError::new(409, "payment link is already paid"));
@@ -281,6 +361,7 @@ pub fn apply(
                 currency,
                 account_id,
                 created_at: util::rfc3339(util::now_secs()),
+                refunds: Vec::new(),
             };
             let wh = ipn(cfg, &tx, event, Some(url));
             if let Some(l) = st.nero.links.get_mut(&link_id) {
@@ -289,7 +370,7 @@ pub fn apply(
             }
             st.nero.txs.insert(tx.id, tx);
             st.remember_webhook(&wh);
-            (wh, Some(redirect))
+            (Some(wh), Some(redirect))
         }
         Action::Refund | Action::PartialRefund => {
             let tx_id = link
@@ -307,7 +388,7 @@ pub fn apply(
                 ),
                 _ => None,
             };
-            (refund(cfg, st, tx_id, amount)?, None)
+            (refund(cfg, st, tx_id, amount, opts.reason.clone())?.0, None)
         }
         // providers.md §N4 has no chargeback state; the sandbox does not invent one.
         Action::Chargeback => {
@@ -320,7 +401,7 @@ pub fn apply(
     let store = &st.nero;
     let state = store.full_json(&store.links[&link_id], base);
     Ok(Transition {
-        webhooks: vec![webhook],
+        webhooks: webhook.into_iter().collect(),
         redirect,
         state,
     })
@@ -359,6 +440,7 @@ pub fn event_for(
         currency: current.map_or(link.currency.clone(), |t| t.currency.clone()),
         account_id: link.account_id.clone(),
         created_at: util::rfc3339(util::now_secs()),
+        refunds: Vec::new(),
     };
     Ok(ipn(cfg, &tx, event_type, Some(link.ipn_url.clone())))
 }

@@ -41,6 +41,7 @@ pub fn handle(app: &App, req: &Request, sub: &str) -> ApiOut {
         .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let resp = match (req.method.as_str(), segs.as_slice()) {
+        ("POST", ["payments", id, "refunds"]) => return refund(app, req, id),
         ("POST", ["payments"]) => create(app, req),
         ("GET", ["payments", id]) => {
             let st = app.lock();
@@ -69,37 +70,114 @@ fn not_found(id: &str) -> Response {
 }
 
 fn create(app: &App, req: &Request) -> Response {
+    idempotent(app, req, |st| {
+        let resp = match validate(&req.body) {
+            Ok(p) => store(app, st, p),
+            Err(resp) => resp,
+        };
+        ApiOut::new(resp)
+    })
+    .resp
+}
+
+/// §X2 [ours]: every POST needs an Idempotency-Key; the same key and request replay the stored
+/// answer, the same key with another request is a conflict.
+fn idempotent(app: &App, req: &Request, op: impl FnOnce(&mut State) -> ApiOut) -> ApiOut {
     let key = match req.header("Idempotency-Key") {
         Some(k) if !k.trim().is_empty() => k.to_string(),
         _ => {
-            return error(
+            return ApiOut::new(error(
                 400,
                 "invalid_request_error",
                 "idempotency_key_missing",
                 "An Idempotency-Key header is required on POST requests.",
-            )
+            ))
         }
     };
     let mut st = app.lock();
     match st.idem_check("noxipay", &key, &req.method, &req.path, &req.body) {
-        IdemCheck::Replay(status, body) => Response::new(status, "application/json", body)
-            .with_header("Idempotent-Replayed", "true"),
-        IdemCheck::Conflict => error(
+        IdemCheck::Replay(status, body) => ApiOut::new(
+            Response::new(status, "application/json", body)
+                .with_header("Idempotent-Replayed", "true"),
+        ),
+        IdemCheck::Conflict => ApiOut::new(error(
             409,
             "invalid_request_error",
             "idempotency_conflict",
             "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-        ),
+        )),
         IdemCheck::Fresh => {
-            let resp = match validate(&req.body) {
-                Ok(p) => store(app, &mut st, p),
-                Err(resp) => resp,
-            };
-            let (s, b) = (resp.status, resp.body.clone());
+            let out = op(&mut st);
+            let (s, b) = (out.resp.status, out.resp.body.clone());
             st.idem_store("noxipay", &key, &req.method, &req.path, &req.body, s, &b);
-            resp
+            out
         }
     }
+}
+
+/// [ours] `POST /payments/{id}/refunds` `{amount?, reason?}` (issue 13 item 2): amount an
+/// integer of minor units (default: everything left); 201 with the refund object.
+fn refund(app: &App, req: &Request, id: &str) -> ApiOut {
+    idempotent(app, req, |st| {
+        let obj = if req.body.iter().all(u8::is_ascii_whitespace) {
+            Map::new()
+        } else {
+            match serde_json::from_slice::<Value>(&req.body) {
+                Ok(Value::Object(m)) => m,
+                _ => {
+                    return ApiOut::new(param_error(
+                        "parameter_invalid",
+                        "body",
+                        "The body must be a JSON object.",
+                    ))
+                }
+            }
+        };
+        let amount = match obj.get("amount") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_i64() {
+                Some(a) if a > 0 => Some(a),
+                _ => {
+                    return ApiOut::new(param_error(
+                        "parameter_invalid",
+                        "amount",
+                        "amount must be a positive integer in minor units.",
+                    ))
+                }
+            },
+        };
+        let reason = match optional_string(&obj, "reason") {
+            Ok(Value::String(r)) => Some(r),
+            Ok(_) => None,
+            Err(resp) => return ApiOut::new(resp),
+        };
+        if !st.nox.payments.contains_key(id) {
+            return ApiOut::new(not_found(id));
+        }
+        match model::refund(&app.cfg, &app.base, st, id, amount, reason) {
+            Ok((wh, refund_id)) => {
+                let p = &st.nox.payments[id];
+                let body = p
+                    .refunds
+                    .iter()
+                    .find(|r| r.id == refund_id)
+                    .map(|r| model::refund_json(p, r))
+                    .unwrap_or(Value::Null);
+                ApiOut {
+                    resp: Response::json(201, &body),
+                    sig: None,
+                    webhooks: wh.into_iter().collect(),
+                }
+            }
+            Err(e) if e.status == 409 => ApiOut::new(error(
+                400,
+                "invalid_request_error",
+                "payment_not_refundable",
+                &e.message,
+            )),
+            Err(e) => ApiOut::new(param_error("amount_too_large", "amount", &e.message)),
+        }
+    })
 }
 
 fn store(app: &App, st: &mut State, mut p: Payment) -> Response {
@@ -252,5 +330,7 @@ fn validate(body: &[u8]) -> Result<Payment, Response> {
         customer,
         created_at: util::rfc3339(util::now_secs()),
         completed_at: None,
+        refunds: Vec::new(),
+        chargebacks: Vec::new(),
     })
 }

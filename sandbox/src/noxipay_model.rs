@@ -27,6 +27,52 @@ pub struct Payment {
     pub customer: Value,
     pub created_at: String,
     pub completed_at: Option<String>,
+    /// [ours] every refund, oldest first (issue 13 contract 2).
+    pub refunds: Vec<Refund>,
+    /// [ours] every chargeback, oldest first.
+    pub chargebacks: Vec<Chargeback>,
+}
+
+/// [ours] refund object: `re_…` id, minor units, `pending | succeeded | failed`.
+#[derive(Clone)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    pub status: &'static str,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Clone)]
+pub struct Chargeback {
+    pub id: String,
+    pub amount: i64,
+    pub reason: String,
+}
+
+impl Payment {
+    /// What pending refunds hold: not refunded yet, not refundable again.
+    fn held(&self) -> i64 {
+        self.refunds
+            .iter()
+            .filter(|r| r.status == "pending")
+            .map(|r| r.amount)
+            .sum()
+    }
+}
+
+/// [ours] a refund object as the API lists and answers it.
+pub fn refund_json(p: &Payment, r: &Refund) -> Value {
+    json!({
+        "id": r.id,
+        "object": "refund",
+        "payment_id": p.id,
+        "amount": r.amount,
+        "currency": p.currency,
+        "status": r.status,
+        "reason": r.reason,
+        "created_at": r.created_at,
+    })
 }
 
 #[derive(Default)]
@@ -55,6 +101,11 @@ pub fn payment_json(p: &Payment, base: &str) -> Value {
         "customer": p.customer,
         "created_at": p.created_at,
         "completed_at": p.completed_at,
+        "refunds": p.refunds.iter().map(|r| refund_json(p, r)).collect::<Vec<_>>(),
+        "chargebacks": p.chargebacks.iter().map(|c| json!({
+            "id": c.id, "payment_id": p.id, "amount": c.amount, "currency": p.currency,
+            "reason": c.reason,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -108,18 +159,32 @@ fn payment_data(p: &Payment, base: &str) -> Value {
     d
 }
 
-/// The data object of each event type (providers.md §X1 [doc] and [ours]).
-fn event_data(p: &Payment, base: &str, event_type: &str, amount: i64, reason: &str) -> Value {
+/// The data object of each event type (providers.md §X1 [doc] and [ours]); `object_id` is the
+/// refund's or chargeback's own id.
+fn event_data(
+    p: &Payment,
+    base: &str,
+    event_type: &str,
+    amount: i64,
+    reason: &str,
+    object_id: Option<&str>,
+) -> Value {
+    let id = |prefix: &str| {
+        object_id.map_or_else(
+            || format!("{prefix}_{}", util::random_hex(12)),
+            String::from,
+        )
+    };
     match event_type {
-        "refund.completed" => json!({
-            "id": format!("re_{}", util::random_hex(12)),
+        "refund.completed" | "refund.failed" => json!({
+            "id": id("re"),
             "payment_id": p.id,
             "amount": amount,
             "currency": p.currency,
-            "status": "completed",
+            "status": if event_type == "refund.failed" { "failed" } else { "succeeded" },
         }),
         "chargeback.created" => json!({
-            "id": format!("cb_{}", util::random_hex(12)),
+            "id": id("cb"),
             "payment_id": p.id,
             "reason": reason,
             "amount": amount,
@@ -174,32 +239,20 @@ pub fn apply(
             None
         }
         Action::Refund | Action::PartialRefund => {
-            if !matches!(p.status, "completed" | "partially_refunded") {
-                return Err(ActionError::new(
-                    409,
-                    format!("cannot refund a {} payment", p.status),
-                ));
+            if action == Action::PartialRefund && opts.amount.is_none() {
+                return Err(ActionError::new(400, "amount is required"));
             }
-            let left = p.amount - p.amount_refunded;
-            let amount = match action {
-                Action::PartialRefund if opts.amount.is_none() => {
-                    return Err(ActionError::new(400, "amount is required"));
-                }
-                _ => opts_amount(opts, exp, left)?,
+            let amount = match &opts.amount {
+                Some(_) => Some(opts_amount(opts, exp, 0)?),
+                None => None,
             };
-            if amount <= 0 || amount > left {
-                return Err(ActionError::new(
-                    400,
-                    "amount must be positive and at most what is left",
-                ));
-            }
-            p.amount_refunded += amount;
-            p.status = if p.amount_refunded == p.amount {
-                "refunded"
-            } else {
-                "partially_refunded"
-            };
-            Some(("refund.completed", amount))
+            let (webhook, _) = refund(cfg, base, st, id, amount, opts.reason.clone())?;
+            let state = st.nox.full_json(id, base).unwrap_or(Value::Null);
+            return Ok(Transition {
+                webhooks: webhook.into_iter().collect(),
+                redirect: None,
+                state,
+            });
         }
         Action::Chargeback => {
             if !matches!(p.status, "completed" | "partially_refunded" | "refunded") {
@@ -209,14 +262,21 @@ pub fn apply(
                 ));
             }
             p.status = "disputed";
-            Some(("chargeback.created", opts_amount(opts, exp, p.amount)?))
+            let amount = opts_amount(opts, exp, p.amount)?;
+            p.chargebacks.push(Chargeback {
+                id: format!("cb_{}", util::random_hex(12)),
+                amount,
+                reason: opts.reason.clone().unwrap_or("fraudulent".into()),
+            });
+            Some(("chargeback.created", amount))
         }
     };
     let p = &st.nox.payments[id];
     let webhooks = match event {
         Some((event_type, amount)) => {
             let reason = opts.reason.as_deref().unwrap_or("fraudulent");
-            let data = event_data(p, base, event_type, amount, reason);
+            let cb = p.chargebacks.last().map(|c| c.id.as_str());
+            let data = event_data(p, base, event_type, amount, reason, cb);
             vec![webhook(cfg, p, event_type, data)]
         }
         None => vec![],
@@ -230,6 +290,83 @@ pub fn apply(
         redirect,
         state,
     })
+}
+
+/// Refund all or part of what is left (issue 13 contract 3): a `re_…` refund entry, the payment
+/// `refunded` / `partially_refunded`, webhook `refund.completed`; with the `refund_fails_async`
+/// fault the refund stays pending (no webhook) and fails later. Returns the webhook and the id.
+pub fn refund(
+    cfg: &Config,
+    base: &str,
+    st: &mut State,
+    id: &str,
+    amount: Option<i64>,
+    reason: Option<String>,
+) -> Result<(Option<Webhook>, String), ActionError> {
+    let p = st
+        .nox
+        .payments
+        .get(id)
+        .ok_or_else(|| ActionError::new(404, "payment not found"))?;
+    if !matches!(p.status, "completed" | "partially_refunded") {
+        return Err(ActionError::new(
+            409,
+            format!("cannot refund a {} payment", p.status),
+        ));
+    }
+    let left = p.amount - p.amount_refunded - p.held();
+    let amount = amount.unwrap_or(left);
+    if amount <= 0 || amount > left {
+        return Err(ActionError::new(
+            400,
+            "amount must be positive and at most what is left",
+        ));
+    }
+    let fails = st.take_refund_failure("noxipay");
+    let refund_id = format!("re_{}", util::random_alnum(24));
+    let Some(p) = st.nox.payments.get_mut(id) else {
+        return Err(ActionError::new(404, "payment not found"));
+    };
+    p.refunds.push(Refund {
+        id: refund_id.clone(),
+        amount,
+        status: if fails { "pending" } else { "succeeded" },
+        reason,
+        created_at: util::rfc3339(util::now_secs()),
+    });
+    if fails {
+        st.failing_refunds
+            .push(("noxipay", id.to_string(), refund_id.clone()));
+        return Ok((None, refund_id));
+    }
+    p.amount_refunded += amount;
+    p.status = if p.amount_refunded == p.amount {
+        "refunded"
+    } else {
+        "partially_refunded"
+    };
+    let p = &st.nox.payments[id];
+    let data = event_data(p, base, "refund.completed", amount, "", Some(&refund_id));
+    let wh = webhook(cfg, p, "refund.completed", data);
+    st.remember_webhook(&wh);
+    Ok((Some(wh), refund_id))
+}
+
+/// The end of a refund the `refund_fails_async` fault made pending: failed, its money free
+/// again, webhook `refund.failed` [ours] with data status `failed`.
+pub fn fail_refund(cfg: &Config, st: &mut State, id: &str, refund_id: &str) -> Option<Webhook> {
+    let p = st.nox.payments.get_mut(id)?;
+    let r = p
+        .refunds
+        .iter_mut()
+        .find(|r| r.id == refund_id && r.status == "pending")?;
+    r.status = "failed";
+    let amount = r.amount;
+    let p = &st.nox.payments[id];
+    let data = event_data(p, "", "refund.failed", amount, "", Some(refund_id));
+    let wh = webhook(cfg, p, "refund.failed", data);
+    st.remember_webhook(&wh);
+    Some(wh)
 }
 
 /// The webhook `trigger --sandbox` sends, from the payment's current state (state unchanged).
@@ -258,7 +395,7 @@ pub fn event_for(
         "refund.completed" if p.amount_refunded > 0 => p.amount_refunded,
         _ => p.amount,
     };
-    let data = event_data(&view, base, event_type, amount, "fraudulent");
+    let data = event_data(&view, base, event_type, amount, "fraudulent", None);
     Ok(webhook(cfg, &view, event_type, data))
 }
 
@@ -284,6 +421,8 @@ pub fn insert_synthetic(st: &mut State, id: &str) {
             customer: json!({"email": "jane@example.com", "name": "Jane Doe"}),
             created_at: now.clone(),
             completed_at: Some(now),
+            refunds: Vec::new(),
+            chargebacks: Vec::new(),
         },
     );
 }

@@ -1,8 +1,9 @@
 //! Payrexx API under `/payrexx/v1.14` and `/payrexx/v1.0` (providers.md §P1–§P3): `?instance=`
 //! on every call, `X-API-KEY` or the legacy `ApiSignature`, JSON or PHP-bracket form bodies.
 
+use crate::delivery::Webhook;
 use crate::http::{Request, Response};
-use crate::payrexx_model::Gateway;
+use crate::payrexx_model::{self as model, Gateway};
 use crate::phpform::{self, get_str, PVal, Params};
 use crate::server::ApiOut;
 use crate::state::App;
@@ -82,6 +83,14 @@ pub fn handle(app: &App, req: &Request, sub: &str) -> ApiOut {
         .filter(|s| !s.is_empty())
         .collect();
     let resp = match (req.method.as_str(), segs.as_slice()) {
+        ("POST", ["Transaction", id, "refund"]) => {
+            let (resp, webhooks) = refund(app, &body, id);
+            return ApiOut {
+                resp,
+                sig,
+                webhooks,
+            };
+        }
         ("POST", ["Gateway"]) | ("POST", ["Gateway", "0"]) => create(app, &body),
         ("GET", ["Gateway", id]) => {
             let st = app.lock();
@@ -114,6 +123,57 @@ pub fn handle(app: &App, req: &Request, sub: &str) -> ApiOut {
         _ => error(404, "An error occurred: Unknown object or method."),
     };
     fail(resp)
+}
+
+/// §P5 `POST Transaction/{id}/refund` with `amount` (digits, minor units; default: all that is
+/// left). Not idempotent, as Payrexx documents no key: every call is a new refund. Answers the
+/// refund transaction [ours]; errors in §P2's shape (422 with a message).
+fn refund(app: &App, params: &Params, id: &str) -> (Response, Vec<Webhook>) {
+    let amount = match phpform::get(params, "amount") {
+        None => None,
+        Some(PVal::Str(a)) if a.is_empty() => None,
+        Some(PVal::Str(a)) if a.bytes().all(|b| b.is_ascii_digit()) => match a.parse::<i64>() {
+            Ok(v) if v > 0 => Some(v),
+            _ => {
+                return (
+                    error(422, "amount: must be a positive integer in minor units."),
+                    vec![],
+                )
+            }
+        },
+        Some(_) => {
+            return (
+                error(422, "amount: must be a positive integer in minor units."),
+                vec![],
+            )
+        }
+    };
+    let mut st = app.lock();
+    let Some(tx_id) = id.parse::<u64>().ok().filter(|i| st.px.txs.contains_key(i)) else {
+        return (
+            error(
+                404,
+                &format!("An error occurred: No Transaction found with id {id}"),
+            ),
+            vec![],
+        );
+    };
+    match model::refund(&app.cfg, &mut st, tx_id, amount) {
+        Ok((wh, refund_id)) => {
+            if let Some(w) = &wh {
+                st.remember_webhook(w);
+            }
+            let t = &st.px.txs[&tx_id];
+            let data = t
+                .refunds
+                .iter()
+                .find(|r| r.id == refund_id)
+                .map(|r| st.px.refund_transaction_json(t, r))
+                .unwrap_or(Value::Null);
+            (success(data), wh.into_iter().collect())
+        }
+        Err(e) => (error(e.status, &e.message), vec![]),
+    }
 }
 
 fn gateway_not_found(id: &str) -> Response {

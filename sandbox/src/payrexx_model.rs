@@ -44,6 +44,30 @@ pub struct Tx {
     /// providers.md §P3 `mode`: `LIVE` (default) or `TEST` (a test payment provider on a live
     /// instance); shown in `Transaction/{id}` and in the webhook.
     pub mode: String,
+    /// [ours] refunds of this transaction, oldest first (issue 13 contract 2).
+    pub refunds: Vec<Refund>,
+}
+
+/// [ours] a refund of a transaction: an integer id (a refund is a transaction of its own at
+/// Payrexx, §P4 `originalTransactionId`), minor units, `refunded | refund_pending | error`.
+#[derive(Clone)]
+pub struct Refund {
+    pub id: u64,
+    pub uuid: String,
+    pub amount: i64,
+    pub status: &'static str,
+    pub time: i64,
+}
+
+impl Tx {
+    /// What pending refunds hold: not refunded yet, not refundable again.
+    pub fn held(&self) -> i64 {
+        self.refunds
+            .iter()
+            .filter(|r| r.status == "refund_pending")
+            .map(|r| r.amount)
+            .sum()
+    }
 }
 
 #[derive(Default)]
@@ -154,6 +178,29 @@ impl Store {
                 "products": [{"name": g.map(|g| g.purpose.clone()), "quantity": 1, "amount": t.amount}],
             },
             "contact": {"email": "jane@example.com", "firstname": "Jane", "lastname": "Doe"},
+            "refunds": t.refunds.iter().map(|r| json!({
+                "id": r.id, "uuid": r.uuid, "amount": r.amount, "currency": t.currency,
+                "status": r.status, "time": util::payrexx_time(r.time),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// [ours] the refund call's answer: the refund transaction, naming its original (§P4).
+    pub fn refund_transaction_json(&self, t: &Tx, r: &Refund) -> Value {
+        let status = match r.status {
+            "refunded" => t.status.as_str(),
+            other => other,
+        };
+        json!({
+            "id": r.id,
+            "uuid": r.uuid,
+            "status": status,
+            "time": util::payrexx_time(r.time),
+            "amount": r.amount,
+            "originalTransactionId": t.id,
+            "mode": t.mode,
+            "invoice": {"currencyAlpha3": t.currency, "totalAmount": r.amount,
+                        "paymentRequestId": t.gateway_id},
         })
     }
 
@@ -243,4 +290,4 @@ pub fn webhook(cfg: &Config, g: &Gateway, t: &Tx) -> Webhook {
     }
 }
 
-pub use crate::payrexx_actions::{apply, event_for, insert_synthetic};
+pub use crate::payrexx_actions::{apply, event_for, fail_refund, insert_synthetic, refund};

@@ -91,8 +91,14 @@ enum Fault {
 }
 
 /// Takes the fault this request gets, at most one: drop, then fail, then timeout-after-accept.
-fn take_fault(f: &mut Faults, provider: Provider) -> (Fault, u64) {
+fn take_fault(f: &mut Faults, provider: Provider, method: &str) -> (Fault, u64) {
     if f.provider.as_deref().is_some_and(|p| p != provider.name()) {
+        return (Fault::None, 0);
+    }
+    if f.method
+        .as_deref()
+        .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+    {
         return (Fault::None, 0);
     }
     let fault = if f.drop_next > 0 {
@@ -177,7 +183,7 @@ fn log(
 }
 
 fn api(app: &Arc<App>, req: Request, provider: Provider, sub: &str) -> Outcome {
-    let (fault, latency) = take_fault(&mut app.lock().faults, provider);
+    let (fault, latency) = take_fault(&mut app.lock().faults, provider, &req.method);
     if latency > 0 && !matches!(fault, Fault::TimeoutAfterAccept(_)) {
         std::thread::sleep(Duration::from_millis(latency));
     }
@@ -198,6 +204,7 @@ fn api(app: &Arc<App>, req: Request, provider: Provider, sub: &str) -> Outcome {
         Provider::Noxipay => noxipay::handle(app, &req, sub),
     };
     delivery::deliver_background(app, out.webhooks);
+    crate::refunds::fail_later(app);
     if let Fault::TimeoutAfterAccept(delay) = fault {
         log(
             app,

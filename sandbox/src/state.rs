@@ -71,6 +71,12 @@ pub struct Faults {
     pub drop_next: u64,
     pub timeout_after_accept_next: u64,
     pub provider: Option<String>,
+    /// Only requests with this HTTP method get the drop/fail/timeout faults (null = all), so
+    /// a test can fault a refund's POST and not the read before it.
+    pub method: Option<String>,
+    /// Issue 13 contract 3: the next refund (API or control) is answered `pending`, then ends
+    /// `failed` in the background (refund webhook with the failed status).
+    pub refund_fails_async: bool,
 }
 
 impl Default for Faults {
@@ -83,6 +89,8 @@ impl Default for Faults {
             drop_next: 0,
             timeout_after_accept_next: 0,
             provider: None,
+            method: None,
+            refund_fails_async: false,
         }
     }
 }
@@ -110,6 +118,9 @@ pub struct State {
     pub deliveries: Vec<Value>,
     /// Every webhook built, oldest first, for `redeliver`.
     pub webhooks: Vec<Webhook>,
+    /// Refunds the `refund_fails_async` fault made pending: (provider, payment or transaction
+    /// key, refund id), failed in the background by `refunds::fail_later`.
+    pub failing_refunds: Vec<(&'static str, String, String)>,
 }
 
 fn fingerprint(method: &str, path: &str, body: &[u8]) -> [u8; 32] {
@@ -220,6 +231,16 @@ impl State {
                     && event_id.is_none_or(|e| w.event_id == e)
             })
             .cloned()
+    }
+
+    /// Takes the `refund_fails_async` fault for this provider's next refund, if it is set.
+    pub fn take_refund_failure(&mut self, provider: &str) -> bool {
+        let f = &mut self.faults;
+        if !f.refund_fails_async || f.provider.as_deref().is_some_and(|p| p != provider) {
+            return false;
+        }
+        f.refund_fails_async = false;
+        true
     }
 
     /// `POST /_control/reset`: faults and logs go, payments stay.

@@ -4,6 +4,7 @@
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use paybridge_core::providers::{Config, ConfigValue, Hint, Payment, PaymentRequest};
+use paybridge_core::refund::{Refund, RefundFacts, RefundInput, RefundRequest};
 use paybridge_core::request::{AmountInput, RequestInput, TextInput};
 use paybridge_core::webhook::{Event, Headers};
 use paybridge_core::{Error, Result};
@@ -163,6 +164,20 @@ pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
     })
 }
 
+/// Converts only; `RefundRequest::new` in the core decides what is valid (issue 13 contract 1).
+pub fn refund_request(arr: Option<&ZendHashTable>) -> Result<RefundRequest> {
+    let Some(arr) = arr else {
+        return RefundRequest::new(RefundInput::default());
+    };
+    RefundRequest::new(RefundInput {
+        keys: entries(arr).iter().map(|(k, _)| key_name(k)).collect(),
+        amount: arr.get("amount").map(amount),
+        currency: text(arr, "currency"),
+        reason: text(arr, "reason"),
+        idempotency_key: text(arr, "idempotency_key"),
+    })
+}
+
 pub fn headers(arr: &ZendHashTable) -> Result<Headers> {
     let mut h = Headers::new();
     for (k, v) in entries(arr) {
@@ -251,7 +266,59 @@ pub fn payment_array(p: &Payment) -> Result<ZBox<ZendHashTable>> {
     insert(&mut t, "currency", p.money.currency().code())?;
     insert(&mut t, "mode", p.mode.map(|m| m.as_str()))?;
     insert(&mut t, "provider", p.provider)?;
+    refund_keys(&mut t, Some(&p.refunds))?;
     insert(&mut t, "raw", json_to_zval(&p.raw)?)?;
+    Ok(t)
+}
+
+/// Contract 2 of issue 13: `refunded_amount`, `refunded_amount_minor`, `refunds`, `chargebacks`
+/// (null, null, [], [] where only a body was read).
+fn refund_keys(t: &mut ZendHashTable, facts: Option<&RefundFacts>) -> Result<()> {
+    insert(t, "refunded_amount", facts.map(|f| f.refunded.to_decimal()))?;
+    insert(
+        t,
+        "refunded_amount_minor",
+        facts.map(|f| f.refunded.minor()),
+    )?;
+    let mut refunds = ZendHashTable::new();
+    let mut chargebacks = ZendHashTable::new();
+    for r in facts.map(|f| f.refunds.as_slice()).unwrap_or_default() {
+        let mut e = ZendHashTable::new();
+        insert(&mut e, "id", r.id.as_str())?;
+        insert(&mut e, "status", r.status.as_str())?;
+        insert(&mut e, "amount", r.money.to_decimal())?;
+        insert(&mut e, "amount_minor", r.money.minor())?;
+        insert(&mut e, "currency", r.money.currency().code())?;
+        refunds
+            .push(e)
+            .map_err(|_| Error::payload("could not build the result array"))?;
+    }
+    for c in facts.map(|f| f.chargebacks.as_slice()).unwrap_or_default() {
+        let mut e = ZendHashTable::new();
+        insert(&mut e, "id", c.id.as_str())?;
+        insert(&mut e, "amount", c.money.to_decimal())?;
+        insert(&mut e, "amount_minor", c.money.minor())?;
+        insert(&mut e, "currency", c.money.currency().code())?;
+        insert(&mut e, "reason", c.reason.clone())?;
+        chargebacks
+            .push(e)
+            .map_err(|_| Error::payload("could not build the result array"))?;
+    }
+    insert(t, "refunds", refunds)?;
+    insert(t, "chargebacks", chargebacks)
+}
+
+/// Contract 1 of issue 13: the normalized refund.
+pub fn refund_array(r: &Refund) -> Result<ZBox<ZendHashTable>> {
+    let mut t = ZendHashTable::new();
+    insert(&mut t, "id", r.id.as_str())?;
+    insert(&mut t, "payment_id", r.payment_id.as_str())?;
+    insert(&mut t, "status", r.status.as_str())?;
+    insert(&mut t, "amount", r.money.to_decimal())?;
+    insert(&mut t, "amount_minor", r.money.minor())?;
+    insert(&mut t, "currency", r.money.currency().code())?;
+    insert(&mut t, "provider", r.provider)?;
+    insert(&mut t, "raw", json_to_zval(&r.raw)?)?;
     Ok(t)
 }
 
@@ -268,6 +335,7 @@ pub fn event_array(e: &Event) -> Result<ZBox<ZendHashTable>> {
     insert(&mut t, "mode", e.mode.map(|m| m.as_str()))?;
     insert(&mut t, "provider", e.provider)?;
     insert(&mut t, "verified", e.verified.as_str())?;
+    refund_keys(&mut t, e.refunds.as_ref())?;
     insert(&mut t, "raw", json_to_zval(&e.raw)?)?;
     Ok(t)
 }

@@ -8,8 +8,10 @@ mod exceptions;
 
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::{FromZval, StubLiteral};
+use ext_php_rs::flags::DataType;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 use paybridge_core::providers::{self, Provider, PROVIDERS};
@@ -93,6 +95,38 @@ impl Gateway {
             .confirm_webhook(&rawBody, &headers, &hint, self.now())
             .map_err(to_php)?;
         convert::event_array(&event).map_err(to_php)
+    }
+
+    /// Issue 13 contract 1: the core re-reads the payment, refuses what it does not allow and
+    /// sends the refund; this only converts.
+    #[php(name = "refundPayment")]
+    #[php(defaults(request = RefundArgs(None)))]
+    pub fn refund_payment(
+        &self,
+        paymentId: &str,
+        request: RefundArgs,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let req = convert::refund_request(request.0).map_err(to_php)?;
+        let refund = self.inner.refund_payment(paymentId, &req).map_err(to_php)?;
+        convert::refund_array(&refund).map_err(to_php)
+    }
+}
+
+/// `refundPayment`'s `array $request = []`: an array argument whose omitted value is the
+/// empty array (ext-php-rs renders the default from `StubLiteral`, so reflection shows `[]`).
+pub struct RefundArgs<'a>(Option<&'a ZendHashTable>);
+
+impl<'a> FromZval<'a> for RefundArgs<'a> {
+    const TYPE: DataType = DataType::Array;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        zval.array().map(|a| RefundArgs(Some(a)))
+    }
+}
+
+impl StubLiteral for RefundArgs<'_> {
+    fn stub_literal(&self) -> String {
+        "[]".into()
     }
 }
 

@@ -7,6 +7,7 @@ use super::common::parsed_or_wake_up;
 use super::{Hint, Provider};
 use crate::error::Result;
 use crate::money::Money;
+use crate::refund::RefundFacts;
 use crate::webhook::{Event, Headers, Mode, PaymentStatus, Verified};
 use serde_json::Value;
 
@@ -19,6 +20,8 @@ pub struct Reread {
     pub status: PaymentStatus,
     pub money: Money,
     pub mode: Option<Mode>,
+    /// Refunds and chargebacks as the API lists them now (issue 13 contract 2).
+    pub refunds: RefundFacts,
 }
 
 /// The provider hooks of the template.
@@ -60,5 +63,6 @@ pub fn confirm_webhook<P: Confirm + ?Sized>(
         provider: provider.name(),
         verified: Verified::Api,
         raw,
+        refunds: Some(r.refunds),
     })
 }

@@ -14,6 +14,7 @@ pub mod payrexx;
 
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::refund::{Refund, RefundFacts, RefundOrder, RefundRequest};
 use crate::webhook::{Event, Headers, Mode, PaymentStatus};
 use serde_json::Value;
 
@@ -32,6 +33,11 @@ pub struct Payment {
     pub mode: Option<Mode>,
     pub provider: &'static str,
     pub raw: Value,
+    /// Refunds and chargebacks as the provider's API lists them (issue 13 contract 2).
+    pub refunds: RefundFacts,
+    /// What a refund is sent against where that is not the payment id: NeroPay's and Payrexx's
+    /// transaction (providers.md §N4, §P5); `None` where the payment id is the target.
+    pub transaction_id: Option<String>,
 }
 
 /// What the caller knows about the payment a webhook concerns (the module's per-payment token):
@@ -62,6 +68,14 @@ pub trait Provider: Send + Sync {
         hint: &Hint,
         now: i64,
     ) -> Result<Event>;
+    /// The provider's refund call for an order already judged against `payment`, a fresh read
+    /// (issue 13 contract 1). Callers use `refund_payment`, which does the judging.
+    fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund>;
+    /// Re-reads the payment, refuses what it does not allow (typed errors, no request), then
+    /// sends the refund (issue 13 contract 1).
+    fn refund_payment(&self, payment_id: &str, request: &RefundRequest) -> Result<Refund> {
+        crate::refund::refund_payment(self, payment_id, request)
+    }
 }
 
 pub const PROVIDERS: &[&str] = &["neropay", "payrexx", "noxipay"];

@@ -6,11 +6,12 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod flows;
+mod refunds;
 mod state;
 mod support;
 
-/// `conformance!(module = CASE: test, …)`: a module of `#[test]`s calling `flows::test(&CASE)` or
-/// `state::test(&CASE)`.
+/// `conformance!(module = CASE: test, …)`: a module of `#[test]`s calling `flows::test(&CASE)`,
+/// `state::test(&CASE)` or `refunds::test(&CASE)`.
 macro_rules! conformance {
     ($module:ident = $case:ident: $($suite:ident::$test:ident),* $(,)?) => {
         mod $module {
@@ -36,6 +37,10 @@ conformance!(neropay = NEROPAY:
     state::charged_back_payment_reports_chargeback,
     state::refunded_payment_reports_the_settled_amount_of_its_transaction,
     state::reports_no_mode,
+    refunds::partial_refunds_add_up_and_are_listed_with_their_ids,
+    refunds::refusals_are_typed_and_send_no_refund_request,
+    refunds::the_callers_refund_key_is_sent_as_given_and_replays_one_refund,
+    refunds::a_refund_failing_asynchronously_ends_failed,
 );
 
 // Payrexx: no idempotency key (providers.md §P1/§P3), so no retry with one; a TEST mode.
@@ -52,6 +57,10 @@ conformance!(payrexx = PAYREXX:
     state::partially_refunded_payment_reports_partially_refunded,
     state::charged_back_payment_reports_chargeback,
     state::refunded_payment_reports_the_settled_amount_of_its_transaction,
+    refunds::partial_refunds_add_up_and_are_listed_with_their_ids,
+    refunds::refusals_are_typed_and_send_no_refund_request,
+    refunds::no_idempotency_key_is_sent_with_a_refund,
+    refunds::a_refund_failing_asynchronously_ends_failed,
 );
 
 conformance!(noxipay = NOXIPAY:
@@ -68,4 +77,8 @@ conformance!(noxipay = NOXIPAY:
     state::charged_back_payment_reports_chargeback,
     state::refunded_payment_reports_the_settled_amount_of_its_transaction,
     state::reports_no_mode,
+    refunds::partial_refunds_add_up_and_are_listed_with_their_ids,
+    refunds::refusals_are_typed_and_send_no_refund_request,
+    refunds::the_callers_refund_key_is_sent_as_given_and_replays_one_refund,
+    refunds::a_refund_failing_asynchronously_ends_failed,
 );

@@ -21,6 +21,27 @@ class Payment extends App_Controller
         }
     }
 
+    /**
+     * CodeIgniter calls this instead of the method itself. The staff timeline's address
+     * admin/paybridge/payment/<id> (contract 6) reaches this controller, not Paybridge::payment(): Perfex's
+     * module router (MX) prefers controllers/Payment.php for the segment "payment". Under the admin URL it
+     * only redirects to admin/paybridge/timeline/<id>, where AdminController and the staff checks are;
+     * nothing is read here. Everywhere else only return_url exists.
+     */
+    public function _remap($method, $params = [])
+    {
+        if ($this->uri->segment(1) === (defined('ADMIN_URI') ? ADMIN_URI : 'admin')) {
+            redirect(admin_url('paybridge/timeline/' . (preg_match('/^[1-9]\d{0,9}$/', (string) $method) ? (string) $method : '0')));
+        }
+        if ($method === 'return_url') {
+            $params = array_values($params);
+            $this->return_url($params[0] ?? '', $params[1] ?? '');
+
+            return;
+        }
+        show_404();
+    }
+
     public function return_url($provider = '', $token = '')
     {
         $gatewayProperty = preg_match('/^[a-z]+$/', (string) $provider) ? $provider . '_gateway' : '';

@@ -3,6 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 require_once __DIR__ . '/Paybridge_money.php';
+require_once __DIR__ . '/Paybridge_fee.php';
 require_once __DIR__ . '/Paybridge_system.php';
 
 /**
@@ -20,6 +21,19 @@ abstract class Paybridge_gateway_base extends App_gateway
 
     /** Customer-facing calls (create, return URL, admin re-check) may retry with the same idempotency key. */
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
+
+    /**
+     * Perfex 3.0.5+ processing fees (issue 13 item 5): with processingFees, App_gateway::setSettings() adds
+     * Perfex's own fee_fixed / fee_percent settings, getFee() applies them, and Perfex adds the fee to the
+     * amount before process_payment() (perfex.md "process_payment flow"). Assigned here rather than
+     * redeclared as a property: Perfex's App_gateway declares it, and a redeclaration must repeat its exact
+     * type, which differs between the stand-in and Perfex releases. Set before the gateways call setSettings().
+     */
+    public function __construct()
+    {
+        $this->processingFees = true;
+        parent::__construct();
+    }
 
     /** Provider name as the extension knows it: "neropay", "payrexx", "noxipay". */
     abstract public function provider(): string;
@@ -195,28 +209,38 @@ abstract class Paybridge_gateway_base extends App_gateway
 
         $currency = strtoupper((string) $invoice->currency_name);
         $allowed  = array_filter(array_map('strtoupper', array_map('trim', explode(',', $this->getSetting('currencies')))));
+        $perfexAttempt = $data['payment_attempt'] ?? null; // Perfex 3.0.5+ (perfex.md "process_payment flow")
         try {
             if ($allowed && !in_array($currency, $allowed, true)) {
                 throw new InvalidArgumentException('unsupported_currency');
             }
-            // Perfex's float (left to pay or the typed amount, += gateway fee) becomes a decimal string
-            // exactly once, here; more decimals than the currency has are refused, never rounded.
-            $amount      = Paybridge_money::payAmount($data['amount'] ?? '', $currency);
-            $amountMinor = Paybridge_money::toMinor($amount, $currency);
-            // Left to pay (bcsub string, may be 0 or negative) plus the fee, in Perfex's 2-decimal cents.
+            // Perfex's floats (amount + gateway fee, the fee itself) become decimal strings and minor units
+            // exactly once, here (Paybridge_fee says how the fee is rounded and checked); an invoice part with
+            // more decimals than the currency has is refused, never rounded (issue 10).
+            $split = Paybridge_fee::split($data['amount'] ?? '', $data['gateway_fee'] ?? null,
+                is_object($perfexAttempt) && isset($perfexAttempt->amount) ? $perfexAttempt->amount : null, $currency,
+                $this->processingFees ? [$this->getSetting('fee_fixed'), $this->getSetting('fee_percent')] : null);
+            // What the provider charges: the invoice part plus the fee (issue 13 item 5). `amount` keeps
+            // meaning "the same amount as amount_minor" on the attempt row; fee_minor is the fee in it.
+            $amount      = $split['charged'];
+            $amountMinor = $split['charged_minor'];
+            // Left to pay (bcsub string, may be 0 or negative), in Perfex's 2-decimal cents.
             $leftCents = Paybridge_money::cents((string) get_invoice_total_left_to_pay($invoiceId, $invoice->total));
             if ($leftCents <= 0) {
                 throw new InvalidArgumentException('nothing_left');
             }
-            $fee = (float) ($data['gateway_fee'] ?? 0.0);
-            $maxCents = $leftCents + ($fee > 0 ? Paybridge_money::cents(Paybridge_money::fromFloat($fee, 2)) : 0);
         } catch (InvalidArgumentException $e) {
             $m = $e->getMessage();
+            if ($m === 'fee_mismatch') {
+                // Never charge a fee the module cannot explain from the gateway's fee settings.
+                log_message('error', 'paybridge: ' . $this->provider() . ' gateway fee does not match its fee settings');
+            }
             set_alert('danger', _l($m === 'unsupported_currency' ? 'paybridge_payment_invalid_currency'
-                : ($m === 'nothing_left' ? 'paybridge_payment_invoice_not_payable' : 'paybridge_payment_invalid_amount')));
+                : ($m === 'nothing_left' ? 'paybridge_payment_invoice_not_payable'
+                : ($m === 'fee_mismatch' ? 'paybridge_payment_fee_mismatch' : 'paybridge_payment_invalid_amount'))));
             redirect($invoiceUrl);
         }
-        if (Paybridge_money::cents($amount) > $maxCents) {
+        if (Paybridge_money::cents($split['base']) > $leftCents) {
             set_alert('danger', _l('paybridge_payment_amount_over_left'));
             redirect($invoiceUrl);
         }
@@ -225,9 +249,8 @@ abstract class Paybridge_gateway_base extends App_gateway
         try {
             $this->ci->load->model('paybridge/paybridge_model');
             $model = $this->ci->paybridge_model;
-            $perfexAttempt = $data['payment_attempt'] ?? null; // Perfex 3.0.5+ (perfex.md "process_payment flow")
             $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey(),
-                is_object($perfexAttempt) && isset($perfexAttempt->id) ? (int) $perfexAttempt->id : null);
+                is_object($perfexAttempt) && isset($perfexAttempt->id) ? (int) $perfexAttempt->id : null, $split['fee_minor']);
         } catch (Throwable $e) {
             log_message('error', 'paybridge: ' . $this->provider() . ' attempt not stored: ' . get_class($e));
             set_alert('danger', _l('paybridge_payment_failed'));
@@ -284,6 +307,37 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
         redirect($checkoutUrl);
+    }
+
+    /**
+     * What addPayment() gets for a verified, paid attempt (issue 13 item 5): Perfex records the invoice part,
+     * never the fee. When Perfex's own tblpayment_attempts row of the Pay click still exists, addPayment()
+     * gets its `payment_attempt_reference` and an amount of invoice part + THAT row's fee, so Perfex takes
+     * its own fee off itself (perfex.md "process_payment flow"); the row's fee can differ from the fee
+     * charged only where the currency has fewer decimals (JPY: 35.10 stored, 35 charged). When the row is
+     * gone (the attempt ended before a late payment, or a Perfex before 3.0.5), the invoice part is passed
+     * as is, without a reference. Runs inside the recording transaction.
+     */
+    public function paymentRecordData(object $payment, array $data): array
+    {
+        $feeMinor = (int) ($payment->fee_minor ?? 0);
+        if ($feeMinor > 0) {
+            $data['amount'] = Paybridge_fee::perfexAmountOf((int) $payment->amount_minor - $feeMinor, (string) $payment->currency);
+        }
+        $attemptId = (int) ($payment->perfex_attempt_id ?? 0);
+        if ($attemptId <= 0) {
+            return $data;
+        }
+        $this->ci->load->model('payment_attempts_model');
+        $attempt = $this->ci->payment_attempts_model->get($attemptId, $this->getId());
+        if (!$attempt || (string) ($attempt->reference ?? '') === '') {
+            return $data;
+        }
+        $perfexFeeCents = Paybridge_money::cents(Paybridge_fee::roundHalfUp(Paybridge_fee::decimalOf($attempt->fee ?? 0), 2));
+        $data['amount'] = Paybridge_fee::centsText(Paybridge_money::cents((string) $data['amount']) + $perfexFeeCents);
+        $data['payment_attempt_reference'] = (string) $attempt->reference;
+
+        return $data;
     }
 
     /** The customer still gets the alert when the database refuses even this update. */

@@ -28,7 +28,7 @@ class Paybridge_model extends App_Model
      * @param string|null $account the gateway's accountKey() at creation: re-reads refuse another account's attempt
      * @throws Throwable when the database refuses the row (the caller shows the customer an alert)
      */
-    public function create_attempt(string $provider, int $invoiceId, string $amount, int $amountMinor, string $currency, ?string $account = null, ?int $perfexAttemptId = null): object
+    public function create_attempt(string $provider, int $invoiceId, string $amount, int $amountMinor, string $currency, ?string $account = null, ?int $perfexAttemptId = null, int $feeMinor = 0): object
     {
         $row = [
             'perfex_attempt_id' => $perfexAttemptId,
@@ -45,6 +45,9 @@ class Paybridge_model extends App_Model
             'created_at'      => $this->now(),
             'updated_at'      => $this->now(),
         ];
+        if ($feeMinor > 0) {
+            $row['fee_minor'] = $feeMinor; // the Perfex gateway fee included in amount_minor (issue 13 item 5)
+        }
         if (!$this->db->insert($this->table('payments'), $row)) {
             throw new RuntimeException('db_error');
         }
@@ -80,8 +83,8 @@ class Paybridge_model extends App_Model
 
     /**
      * Deletes Perfex's tblpayment_attempts row of this Pay click once the attempt is recorded or has ended
-     * (issue 10), as Perfex's addPayment() does when given the attempt's reference. Our gateways charge no
-     * Perfex processing fee, so the row holds nothing we still need.
+     * (issue 10), as Perfex's addPayment() does when given the attempt's reference. The fee it holds is
+     * already on our row (fee_minor); a payment recorded later passes the invoice part without the reference.
      */
     private function release_perfex_attempt(object $payment): void
     {
@@ -198,16 +201,6 @@ class Paybridge_model extends App_Model
         $invoice = $this->db->where('id', $invoiceId)->get(db_prefix() . 'invoices')->row();
 
         return $invoice ? site_url('invoice/' . $invoice->id . '/' . $invoice->hash) : site_url();
-    }
-
-    public function latest_attempts(int $limit = 100): array
-    {
-        return $this->db->query('SELECT * FROM ' . $this->table('payments') . ' ORDER BY id DESC LIMIT ' . (int) $limit)->result_array();
-    }
-
-    public function latest_events(int $limit = 200): array
-    {
-        return $this->db->query('SELECT * FROM ' . $this->table('events') . ' ORDER BY id DESC LIMIT ' . (int) $limit)->result_array();
     }
 
     // ------------------------------------------------------------------ webhook health
@@ -540,14 +533,15 @@ class Paybridge_model extends App_Model
         // that is already paid is recorded, and flagged for staff.
         $overpaid = (int) $invoice->status === 2; // Invoices_model::STATUS_PAID
 
-        $ok = $gateway->addPayment([
+        // Issue 13 item 5: Perfex records the invoice part; the gateway fee goes by Perfex's attempt reference.
+        $ok = $gateway->addPayment($gateway->paymentRecordData($payment, [
             'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
             'invoiceid'     => (int) $payment->invoice_id,
             'transactionid' => $pid,
             'paymentmethod' => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
             'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
                 . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
-        ]);
+        ]));
         if (!$ok) {
             // With db_debug off a failed INSERT inside Payments_model::add() returns FALSE: read why now.
             throw new Paybridge_db_failure('add_payment_failed', $this->last_error_code());

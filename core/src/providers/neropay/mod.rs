@@ -11,7 +11,8 @@ use super::common::{absent_if_not_found, api_decimal, body_decimal, invalid_resp
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
-use crate::money::Money;
+use crate::money::{Currency, Money};
+use crate::refund::{RefundEntry, RefundFacts};
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verifier};
 use serde::Deserialize;
@@ -95,11 +96,7 @@ impl NeroPay {
             let mut headers = self.headers();
             if let Some(body) = body {
                 let ts = webhook::system_now().to_string();
-                let sig = signing::sign(
-                    self.secret_key.expose(),
-                    &[ts.as_bytes(), b".", body],
-                    Encoding::Hex,
-                );
+                let sig = write_signature(self.secret_key.expose(), &ts, body);
                 headers.push(("X-NeroPay-Timestamp".into(), ts));
                 headers.push(("X-NeroPay-Signature".into(), sig));
             }
@@ -133,14 +130,24 @@ impl NeroPay {
             (Some(a), Some(c)) => api_decimal(a, c)?,
             _ => *fallback.ok_or_else(|| invalid_response(200, "payment link without amount"))?,
         };
-        let (status, money) = match link_status(link.status.as_deref()) {
+        let (status, money, tx) = match link_status(link.status.as_deref()) {
             PaymentStatus::Paid => match self.link_transaction(&id, &link)? {
-                Some(tx) => settled_state(&tx, requested)?,
-                None => (PaymentStatus::Unknown, requested),
+                Some(tx) => {
+                    let (status, money) = settled_state(&tx, requested)?;
+                    (status, money, Some(tx))
+                }
+                None => (PaymentStatus::Unknown, requested, None),
             },
-            other => (other, requested),
+            other => (other, requested, None),
+        };
+        let refunds = match &tx {
+            Some(t) => refund_facts(t, money.currency())?,
+            None => RefundFacts::none(money.currency()),
         };
         Ok(Payment {
+            refunds,
+            // §N4: refunds go to the transaction, not to the link.
+            transaction_id: tx.as_ref().and_then(|t| t.id.as_ref()).and_then(id_string),
             id,
             reference: link.identifier.or(link.reference).unwrap_or_default(),
             status,
@@ -192,6 +199,55 @@ impl NeroPay {
             .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
         Ok((tx, data))
     }
+}
+
+/// §N4 refund body `{"amount": 12.50, "reason": "…"}`: compact JSON, the amount a JSON number
+/// written from minor units (as §N3), the reason left out when there is none. These are the
+/// exact bytes signed and sent (tests/vectors/neropay/refund_request_*.json).
+pub fn refund_body(money: &Money, reason: Option<&str>) -> Result<Vec<u8>> {
+    let amount: serde_json::Number = money
+        .to_decimal()
+        .parse()
+        .map_err(|_| Error::amount("cannot be written as a JSON number"))?;
+    serde_json::to_vec(&wire::CreateRefund { amount, reason })
+        .map_err(|_| Error::request("request cannot be encoded"))
+}
+
+/// §N1: the hex HMAC-SHA256 of `timestamp.body` under the secret key that signs every write.
+pub fn write_signature(secret_key: &[u8], timestamp: &str, body: &[u8]) -> String {
+    signing::sign(
+        secret_key,
+        &[timestamp.as_bytes(), b".", body],
+        Encoding::Hex,
+    )
+}
+
+/// [ours] a transaction's refunds and refunded total (issue 13 contract 2). NeroPay documents
+/// no chargeback state (§N4), so there are never chargebacks.
+fn refund_facts(tx: &wire::Transaction, currency: Currency) -> Result<RefundFacts> {
+    let code = currency.code();
+    let total = match &tx.refunded_amount {
+        Some(a) => Some(api_decimal(a, code)?.minor()),
+        None => None,
+    };
+    let refunds = tx
+        .refunds
+        .iter()
+        .map(|r| refund_entry(r, code))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(RefundFacts::from_parts(currency, total, refunds, vec![]))
+}
+
+fn refund_entry(r: &wire::Refund, currency: &str) -> Result<RefundEntry> {
+    let amount = r
+        .amount
+        .as_ref()
+        .ok_or_else(|| invalid_response(200, "refund without amount"))?;
+    Ok(RefundEntry {
+        id: id_string(&r.id).ok_or_else(|| invalid_response(200, "refund without id"))?,
+        status: refund_status(r.status.as_deref()),
+        money: api_decimal(amount, r.currency.as_deref().unwrap_or(currency))?,
+    })
 }
 
 fn derived_id(payment_id: &str, what: &str) -> String {

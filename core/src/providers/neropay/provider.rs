@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::refund::{Refund, RefundOrder};
 
 impl Provider for NeroPay {
     fn name(&self) -> &'static str {
@@ -80,6 +81,8 @@ impl Provider for NeroPay {
             provider: NAME,
             verified,
             raw,
+            // A body's claims about refunds are not facts (contract 2): only a re-read says.
+            refunds: None,
         })
     }
 
@@ -91,6 +94,34 @@ impl Provider for NeroPay {
         now: i64,
     ) -> Result<Event> {
         confirm_webhook(self, body, headers, hint, now)
+    }
+
+    /// §N4 `POST /transactions/{id}/refund` `{"amount", "reason"}`, a signed write with the
+    /// operation's Idempotency-Key (reused on every retry, §N1). The answer's `refund` object
+    /// is [ours].
+    fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund> {
+        let tx_id = payment
+            .transaction_id
+            .as_deref()
+            .ok_or_else(|| invalid_response(200, "paid payment link without a transaction"))?;
+        let body = refund_body(&order.money, order.reason.as_deref())?;
+        let key = order
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(new_idempotency_key);
+        let path = format!("/transactions/{}/refund", path_segment(tx_id)?);
+        let data = self.send(Method::Post, &path, Some(&body), Some(&key))?;
+        let answer = wire::RefundAnswer::deserialize(&data)
+            .map_err(|_| invalid_response(200, "refund answer has an unexpected shape"))?;
+        let entry = refund_entry(&answer.refund, order.money.currency().code())?;
+        Ok(Refund {
+            id: entry.id,
+            payment_id: payment.id.clone(),
+            status: entry.status,
+            money: entry.money,
+            provider: NAME,
+            raw: data,
+        })
     }
 }
 
@@ -106,10 +137,16 @@ impl Confirm for NeroPay {
         // naming another link's transaction cannot change the result (§N5: the IPN is a
         // wake-up call). Without a hint, the body's transaction id is the only lead; its status
         // and money are then read through §N4.
-        let (payment_id, reference, status, money) = match &hint.payment_id {
+        let (payment_id, reference, status, money, refunds) = match &hint.payment_id {
             Some(link_id) => {
                 let link = self.retrieve_payment(link_id)?;
-                (link.id, link.reference, link.status, link.money)
+                (
+                    link.id,
+                    link.reference,
+                    link.status,
+                    link.money,
+                    link.refunds,
+                )
             }
             None => {
                 let tx_id = parsed.and_then(|e| e.payment_id.clone()).ok_or_else(|| {
@@ -122,11 +159,13 @@ impl Confirm for NeroPay {
                         .ok_or_else(|| invalid_response(200, "transaction without amount"))?,
                     tx.currency.as_deref().unwrap_or(""),
                 )?;
+                let refunds = refund_facts(&tx, money.currency())?;
                 (
                     tx_id,
                     tx.trx.unwrap_or_default(),
                     transaction_status(tx.status.as_deref()),
                     money,
+                    refunds,
                 )
             }
         };
@@ -142,6 +181,7 @@ impl Confirm for NeroPay {
             money,
             // §N3/§N4 report no live/test mode.
             mode: None,
+            refunds,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::providers::common::wire_enum;
+use crate::refund::RefundStatus;
 use serde::Deserialize;
 
 /// §N3 link statuses.
@@ -48,6 +49,27 @@ enum EventType {
     #[default]
     #[serde(other)]
     Unknown,
+}
+
+/// [ours] refund statuses (issue 13 item 1).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RefundState {
+    Pending,
+    Succeeded,
+    Failed,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// A refund whose status this version does not know holds its money: pending, never succeeded.
+pub(super) fn refund_status(s: Option<&str>) -> RefundStatus {
+    match s.map_or(RefundState::Unknown, wire_enum) {
+        RefundState::Succeeded => RefundStatus::Succeeded,
+        RefundState::Failed => RefundStatus::Failed,
+        RefundState::Pending | RefundState::Unknown => RefundStatus::Pending,
+    }
 }
 
 /// §N3: anything but a paid link needs no transaction to be judged.

@@ -79,6 +79,40 @@ pub struct Transaction {
     pub currency: Option<String>,
     #[serde(default)]
     pub payment_link_id: Option<Value>,
+    /// [ours] refunded so far, a decimal like `amount`.
+    #[serde(default)]
+    pub refunded_amount: Option<Value>,
+    /// [ours] the transaction's refunds (issue 13 contract 2).
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+}
+
+/// §N4 refund body `{"amount"?: decimal, "reason"?: string}`; the amount is a JSON number
+/// written from minor units, as in §N3.
+#[derive(Debug, Serialize)]
+pub struct CreateRefund<'a> {
+    pub amount: Number,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+}
+
+/// [ours] a refund: `{id: int, amount: "5.00", currency, status: pending|succeeded|failed}`,
+/// listed under the transaction's `refunds` and answered as `refund` by the refund call.
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    pub id: Value,
+    #[serde(default)]
+    pub amount: Option<Value>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// [ours] the refund call's `data`: the transaction after the refund, with the new `refund`.
+#[derive(Debug, Deserialize)]
+pub struct RefundAnswer {
+    pub refund: Refund,
 }
 
 /// §N5 IPN body.

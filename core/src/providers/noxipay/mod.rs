@@ -8,10 +8,11 @@ mod wire;
 
 use status::*;
 
-use super::common::{api_minor, body_minor, invalid_response, rejected};
+use super::common::{api_minor, body_minor, invalid_response, minor_units, rejected};
 use super::{path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::refund::{Chargeback, Refund, RefundEntry, RefundFacts};
 use crate::signing::{Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified, Verifier};
 use serde_json::Value;
@@ -94,14 +95,59 @@ impl Noxipay {
         let Answer { status, raw } = answer;
         let p: wire::Payment = serde_json::from_value(raw.clone())
             .map_err(|_| invalid_response(status, "payment has an unexpected shape"))?;
+        let money = api_minor(&p.amount, &p.currency)?;
+        let refunds = p
+            .refunds
+            .iter()
+            .map(|r| {
+                Ok(RefundEntry {
+                    id: r.id.clone(),
+                    status: refund_status(r.status.as_deref().unwrap_or("")),
+                    money: api_minor(&r.amount, &r.currency)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let chargebacks = p
+            .chargebacks
+            .iter()
+            .map(|c| {
+                Ok(Chargeback {
+                    id: c.id.clone(),
+                    money: api_minor(&c.amount, &c.currency)?,
+                    reason: c.reason.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let total = p.amount_refunded.as_ref().and_then(minor_units);
         Ok(Payment {
-            money: api_minor(&p.amount, &p.currency)?,
+            refunds: RefundFacts::from_parts(money.currency(), total, refunds, chargebacks),
+            // [ours] a refund is sent against the payment itself.
+            transaction_id: None,
+            money,
             status: payment_status(p.status.as_deref().unwrap_or("")),
             id: p.id,
             reference: p.reference.unwrap_or_default(),
             checkout_url: p.checkout_url,
             // §X2 [ours] has no live/test field (contract 1: null where the API is silent).
             mode: None,
+            provider: NAME,
+            raw,
+        })
+    }
+
+    /// [ours] a refund object (issue 13 item 1) as this crate's `Refund`.
+    fn refund_from(&self, payment_id: &str, answer: Answer) -> Result<Refund> {
+        let Answer { status, raw } = answer;
+        let r: wire::Refund = serde_json::from_value(raw.clone())
+            .map_err(|_| invalid_response(status, "refund has an unexpected shape"))?;
+        if r.payment_id.as_deref().is_some_and(|p| p != payment_id) {
+            return Err(invalid_response(status, "refund of another payment"));
+        }
+        Ok(Refund {
+            status: refund_status(r.status.as_deref().unwrap_or("")),
+            money: api_minor(&r.amount, &r.currency)?,
+            id: r.id,
+            payment_id: payment_id.to_string(),
             provider: NAME,
             raw,
         })

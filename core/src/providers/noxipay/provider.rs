@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::refund::RefundOrder;
 
 impl Provider for Noxipay {
     fn name(&self) -> &'static str {
@@ -95,6 +96,8 @@ impl Provider for Noxipay {
             provider: NAME,
             verified: Verified::Signature,
             raw,
+            // A body's claims about refunds are not facts (contract 2): only a re-read says.
+            refunds: None,
         })
     }
 
@@ -106,6 +109,23 @@ impl Provider for Noxipay {
         now: i64,
     ) -> Result<Event> {
         confirm_webhook(self, body, headers, hint, now)
+    }
+
+    /// [ours] `POST /payments/{id}/refunds` `{amount, reason}` with the operation's
+    /// Idempotency-Key, reused on every retry (issue 13 item 1, like §X2 creates).
+    fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund> {
+        let body = serde_json::to_vec(&wire::CreateRefund {
+            amount: order.money.minor(),
+            reason: order.reason.as_deref(),
+        })
+        .map_err(|_| Error::request("request cannot be encoded"))?;
+        let key = order
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(new_idempotency_key);
+        let path = format!("/payments/{}/refunds", path_segment(&payment.id)?);
+        let answer = self.send(Method::Post, &path, Some(body), Some(&key))?;
+        self.refund_from(&payment.id, answer)
     }
 }
 
@@ -134,6 +154,7 @@ impl Confirm for Noxipay {
             status: p.status,
             money: p.money,
             mode: p.mode,
+            refunds: p.refunds,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::providers::common::wire_enum;
+use crate::refund::RefundStatus;
 use serde::Deserialize;
 
 /// §X1 event types.
@@ -34,6 +35,27 @@ enum PaymentState {
     #[default]
     #[serde(other)]
     Unknown,
+}
+
+/// [ours] refund statuses (issue 13 item 1).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RefundState {
+    Pending,
+    Succeeded,
+    Failed,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// A refund whose status this version does not know holds its money: pending, never succeeded.
+pub(super) fn refund_status(s: &str) -> RefundStatus {
+    match wire_enum(s) {
+        RefundState::Succeeded => RefundStatus::Succeeded,
+        RefundState::Failed => RefundStatus::Failed,
+        RefundState::Pending | RefundState::Unknown => RefundStatus::Pending,
+    }
 }
 
 /// §X1. `refund.completed` may be partial: only the API re-read can tell, so offline it is

@@ -30,6 +30,45 @@ pub struct Payment {
     pub reference: Option<String>,
     #[serde(default)]
     pub checkout_url: Option<String>,
+    /// [ours] refunded so far, minor units.
+    #[serde(default)]
+    pub amount_refunded: Option<Value>,
+    /// [ours] the payment's refunds (issue 13 contract 2).
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+    /// [ours] the payment's chargebacks.
+    #[serde(default)]
+    pub chargebacks: Vec<Chargeback>,
+}
+
+/// [ours] `POST /payments/{id}/refunds` body (issue 13 item 1).
+#[derive(Debug, Serialize)]
+pub struct CreateRefund<'a> {
+    pub amount: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+}
+
+/// [ours] refund object: `{id: "re_…", payment_id, amount, currency, status, reason}`.
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: Value,
+    pub currency: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub payment_id: Option<String>,
+}
+
+/// [ours] chargeback object, as in the §X1 `chargeback.created` data.
+#[derive(Debug, Deserialize)]
+pub struct Chargeback {
+    pub id: String,
+    pub amount: Value,
+    pub currency: String,
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// §X2 [ours] error body.

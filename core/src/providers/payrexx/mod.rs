@@ -11,11 +11,14 @@ use status::*;
 
 pub use query::{build as http_build_query, parse as parse_php_form};
 
-use super::common::{absent_if_not_found, api_minor, body_minor, invalid_response, rejected};
+use super::common::{
+    absent_if_not_found, api_minor, body_minor, invalid_response, minor_units, rejected,
+};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, Method, Request, Response};
-use crate::money::Money;
+use crate::money::{Currency, Money};
+use crate::refund::{RefundEntry, RefundFacts};
 use crate::signing::{self, Encoding, Secret};
 use crate::webhook::{Event, Headers, Mode, PaymentStatus, Scheme, Verifier};
 use serde::Deserialize;
@@ -161,6 +164,8 @@ impl Payrexx {
         let id = id_string(&gw.id).ok_or_else(|| invalid_response(200, "gateway without id"))?;
         let now = self.current(&gw, chosen)?;
         Ok(Payment {
+            refunds: now.refunds,
+            transaction_id: now.tx_id,
             id,
             reference: gw.reference_id.clone().unwrap_or_default(),
             status: now.status,
@@ -212,6 +217,8 @@ impl Payrexx {
             money: requested,
             mode: None,
             key,
+            refunds: RefundFacts::none(requested.currency()),
+            tx_id: None,
         };
         let Some(tx) = chosen.or(last) else {
             let text = gw.status.clone().unwrap_or_default();
@@ -256,6 +263,10 @@ struct Current {
     money: Money,
     mode: Option<Mode>,
     key: Option<String>,
+    /// Refunds of the transaction (issue 13 contract 2).
+    refunds: RefundFacts,
+    /// The transaction read, which a refund is sent against (§P5).
+    tx_id: Option<String>,
 }
 
 impl Current {
@@ -296,12 +307,40 @@ fn facts(full: &wire::Transaction, requested: Option<Money>) -> Result<Current> 
         },
     };
     Ok(Current {
+        refunds: refund_facts(full, money.currency())?,
+        tx_id: full.id.as_ref().and_then(id_string),
         status_text,
         status,
         money,
         mode: full.mode.as_deref().and_then(Mode::from_payrexx),
         key: full.uuid.clone(),
     })
+}
+
+/// Refunds of a `Transaction/{id}` answer: §P4's `invoice.refundedAmount` [doc] as the total and
+/// the [ours, sandbox] `refunds` list. Payrexx documents no chargeback list.
+fn refund_facts(full: &wire::Transaction, currency: Currency) -> Result<RefundFacts> {
+    let total = full
+        .invoice
+        .as_ref()
+        .and_then(|i| i.refunded_amount.as_ref())
+        .and_then(minor_units);
+    let refunds = full
+        .refunds
+        .iter()
+        .map(|r| {
+            let amount = r
+                .amount
+                .as_ref()
+                .ok_or_else(|| invalid_response(200, "refund without amount"))?;
+            Ok(RefundEntry {
+                id: id_string(&r.id).ok_or_else(|| invalid_response(200, "refund without id"))?,
+                status: refund_status(r.status.as_deref().unwrap_or("")),
+                money: api_minor(amount, r.currency.as_deref().unwrap_or(currency.code()))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(RefundFacts::from_parts(currency, total, refunds, vec![]))
 }
 
 /// Unwraps §P2's envelope: `data` is an array even for one object.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::refund::{Refund, RefundOrder};
 
 impl Provider for Payrexx {
     fn name(&self) -> &'static str {
@@ -48,6 +49,46 @@ impl Provider for Payrexx {
         now: i64,
     ) -> Result<Event> {
         confirm_webhook(self, body, headers, hint, now)
+    }
+
+    /// §P5 `POST Transaction/{id}/refund` with `amount` in minor units. Payrexx honours no
+    /// idempotency key (§P1/§P3), so the caller's key is checked but never sent, and `send`
+    /// never re-sends a POST that may have reached Payrexx: a timeout after sending is a
+    /// `TransportException` with `isRetrySafe() === false` (re-read before refunding again).
+    fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund> {
+        let tid = payment
+            .transaction_id
+            .as_deref()
+            .ok_or_else(|| invalid_response(200, "paid gateway without a transaction"))?;
+        let mut p = Map::new();
+        p.insert("amount".into(), json!(order.money.minor()));
+        let data = self.send(
+            Method::Post,
+            &format!("Transaction/{}/refund/", path_segment(tid)?),
+            p,
+        )?;
+        let tx = wire::Transaction::deserialize(&data)
+            .map_err(|_| invalid_response(200, "refund answer has an unexpected shape"))?;
+        let id = tx
+            .id
+            .as_ref()
+            .and_then(id_string)
+            .ok_or_else(|| invalid_response(200, "refund answer without id"))?;
+        // §P4: a refund transaction names its original; one naming another is not ours.
+        if let Some(orig) = tx.original_transaction_id.as_ref() {
+            if id_string(orig).as_deref() != Some(tid) {
+                return Err(invalid_response(200, "refund of another transaction"));
+            }
+        }
+        Ok(Refund {
+            id,
+            payment_id: payment.id.clone(),
+            status: refund_status(tx.status.as_deref().unwrap_or("")),
+            // What was asked: Payrexx refunds that amount or refuses (§P5).
+            money: order.money,
+            provider: NAME,
+            raw: data,
+        })
     }
 }
 
@@ -115,6 +156,7 @@ impl Confirm for Payrexx {
             status: now.status,
             money: now.money,
             mode: now.mode,
+            refunds: now.refunds,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::providers::common::wire_enum;
+use crate::refund::RefundStatus;
 use serde::Deserialize;
 
 /// §P3 transaction statuses (docs ∪ SDK). Note `partially-refunded` with a hyphen and
@@ -30,6 +31,22 @@ enum TransactionStatus {
     #[default]
     #[serde(other)]
     Unknown,
+}
+
+/// §P5: the status of a refund (the refund call's answer, or a listed refund). [3rd] the
+/// official WooCommerce plugin takes `refunded` and `partially-refunded` as a refund made;
+/// `refund_pending` is §P3's pending refund; declined or failed ones are failed; anything else
+/// holds its money as pending, never succeeded.
+pub(super) fn refund_status(s: &str) -> RefundStatus {
+    match wire_enum(s) {
+        TransactionStatus::Refunded | TransactionStatus::PartiallyRefunded => {
+            RefundStatus::Succeeded
+        }
+        TransactionStatus::Declined | TransactionStatus::Error | TransactionStatus::Cancelled => {
+            RefundStatus::Failed
+        }
+        _ => RefundStatus::Pending,
+    }
 }
 
 /// §P3. A pending refund is not a state we act on.

@@ -35,6 +35,7 @@ impl Payrexx {
                 provider: NAME,
                 verified,
                 raw,
+                refunds: None,
             });
         }
         let tx: wire::Transaction = raw
@@ -71,6 +72,8 @@ impl Payrexx {
             provider: NAME,
             verified,
             raw,
+            // A body's claims about refunds are not facts (contract 2): only a re-read says.
+            refunds: None,
         })
     }
 }

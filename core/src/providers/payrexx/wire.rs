@@ -61,6 +61,25 @@ pub struct Transaction {
     pub mode: Option<String>,
     #[serde(default)]
     pub invoice: Option<Invoice>,
+    /// §P4 [doc]: a refund transaction names the transaction it refunds.
+    #[serde(default)]
+    pub original_transaction_id: Option<Value>,
+    /// [ours, sandbox] the transaction's refunds (issue 13 contract 2); the public reference
+    /// documents none, so a real answer without it reads as an empty list.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+}
+
+/// [ours, sandbox] one refund of a transaction: `{id, amount (minor units), currency, status}`.
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    pub id: Value,
+    #[serde(default)]
+    pub amount: Option<Value>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,4 +95,7 @@ pub struct Invoice {
     pub currency_alpha3: Option<String>,
     #[serde(default)]
     pub total_amount: Option<Value>,
+    /// §P4 [doc] `refundedAmount`, minor units.
+    #[serde(default)]
+    pub refunded_amount: Option<Value>,
 }

@@ -1,0 +1,34 @@
+//! The end of a refund the `refund_fails_async` fault made pending (issue 13 contract 3): a
+//! moment after the answer, the refund is marked failed and the provider's refund webhook with
+//! that status goes out, as a provider's asynchronous refund failure would.
+
+use crate::delivery;
+use crate::state::App;
+use crate::{neropay_model, noxipay_model, payrexx_model};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Long enough for a caller to see `pending` in the answer and in a read right after it.
+const FAIL_AFTER: Duration = Duration::from_millis(500);
+
+/// Starts the background failure of every refund the fault made pending since the last call.
+pub fn fail_later(app: &Arc<App>) {
+    let due = std::mem::take(&mut app.lock().failing_refunds);
+    for (provider, key, refund_id) in due {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(FAIL_AFTER);
+            let wh = {
+                let mut st = app.lock();
+                match provider {
+                    "neropay" => neropay_model::fail_refund(&app.cfg, &mut st, &key, &refund_id),
+                    "noxipay" => noxipay_model::fail_refund(&app.cfg, &mut st, &key, &refund_id),
+                    _ => payrexx_model::fail_refund(&app.cfg, &mut st, &key, &refund_id),
+                }
+            };
+            if let Some(wh) = wh {
+                delivery::deliver_all(&app, vec![wh]);
+            }
+        });
+    }
+}
