@@ -39,6 +39,13 @@ namespace PayBridge {
      *  - every provider also accepts `retry`: "all" (default: connect errors, timeouts, 429 and 5xx
      *    are retried up to max_retries times) or "unsent" (only failures before any byte of the
      *    request was sent, i.e. connection errors; nothing that may have reached the provider).
+     *  - every provider also accepts `ca_file`: path of a PEM bundle whose certificates are trusted
+     *    in addition to the built-in (Mozilla) roots — a corporate TLS-inspecting proxy's CA, or the
+     *    local sandbox's (`paybridge-sandbox serve --tls --tls-ca-out PATH`). Read and checked when
+     *    the Gateway is built: a missing/unreadable file or one without a valid PEM certificate is a
+     *    ConfigException (code config, message "ca_file could not be read" / "ca_file holds no
+     *    valid PEM certificate"). A certificate that is not trusted fails the call with a
+     *    TransportException of code tls_error before any byte of the request is sent.
      *  - HTTP: redirects are never followed (a 3xx answer is an ApiException with that status and
      *    code invalid_response, so keys and signatures never go to another host); an answer over
      *    4 MiB is invalid_response.
@@ -115,7 +122,7 @@ namespace PayBridge {
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request, invalid_amount, unsupported_currency
          * @throws Exception\ApiException provider_rejected, invalid_response
-         * @throws Exception\TransportException timeout, connection_failed
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
          */
         public function createPayment(array $request): array {}
 
@@ -127,7 +134,7 @@ namespace PayBridge {
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request (empty id)
          * @throws Exception\ApiException provider_rejected (e.g. HTTP 404), invalid_response
-         * @throws Exception\TransportException timeout, connection_failed
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
          */
         public function retrievePayment(string $id): array {}
 
@@ -187,7 +194,7 @@ namespace PayBridge {
          * @throws Exception\InvalidPayloadException refund_exceeds_refundable, payment_not_refundable,
          *   currency_mismatch, invalid_request, invalid_amount, unsupported_currency
          * @throws Exception\ApiException provider_rejected, invalid_response
-         * @throws Exception\TransportException timeout, connection_failed
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
          */
         public function refundPayment(string $paymentId, array $request = []): array {}
     }
@@ -241,7 +248,11 @@ namespace PayBridge\Exception {
         public function getRequestId(): ?string {}
     }
 
-    /** timeout or connection_failed: the request may or may not have reached the provider. */
+    /**
+     * timeout or connection_failed: the request may or may not have reached the provider.
+     * tls_error: the TLS handshake failed (certificate not trusted: see the `ca_file` config key);
+     * nothing was sent.
+     */
     class TransportException extends PayBridgeException
     {
         /** Only the extension creates these: `new` from PHP throws an \Exception. */

@@ -207,3 +207,5 @@ foreach ([
 add_option('paybridge_claim_stale_seconds', '300');
 add_option('paybridge_reconcile_min_age_seconds', '120');
 add_option('paybridge_reconcile_batch', '20');
+// Extra trusted CA bundle (PEM path) for the provider APIs; '' = the built-in roots only (issue 14).
+add_option('paybridge_ca_file', '');

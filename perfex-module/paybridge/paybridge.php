@@ -20,6 +20,7 @@ define('PAYBRIDGE_EXTENSION_VERSION', '0.1.0');
 require_once __DIR__ . '/libraries/Paybridge_providers.php';
 require_once __DIR__ . '/libraries/Paybridge_money.php';
 require_once __DIR__ . '/libraries/Paybridge_system.php';
+require_once __DIR__ . '/libraries/Paybridge_timing.php';
 
 /** The module never fatals without the extension: gateways warn the admin and refuse to start payments. */
 function paybridge_extension_loaded(): bool

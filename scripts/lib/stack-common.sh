@@ -265,7 +265,17 @@ nginx_answers() { curl -s -o /dev/null --max-time 2 -w '%{http_code}' "http://12
 
 # ---------------------------------------------------------------- sandbox
 
-sandbox_health() { curl -fsS --max-time 1 "http://127.0.0.1:$SANDBOX_PORT/_control/health"; }
+# PAYBRIDGE_TLS=1 (or `scripts/stack up --tls`): the sandbox serves HTTPS with a CA it generates
+# (issue 14); the module trusts it through the paybridge_ca_file option, the env file names it.
+SANDBOX_CA=$STACK/run/sandbox-ca.pem
+sandbox_scheme() { if [ "${PAYBRIDGE_TLS:-0}" = 1 ]; then echo https; else echo http; fi; }
+sandbox_health() {
+  if [ "$(sandbox_scheme)" = https ]; then
+    curl -fsS --max-time 1 --cacert "$SANDBOX_CA" "https://127.0.0.1:$SANDBOX_PORT/_control/health"
+  else
+    curl -fsS --max-time 1 "http://127.0.0.1:$SANDBOX_PORT/_control/health"
+  fi
+}
 
 start_sandbox() {
   if [ ! -x "$SANDBOX_BIN" ]; then log "WARNING: $SANDBOX_BIN missing: sandbox not started"; return 0; fi
@@ -274,6 +284,7 @@ start_sandbox() {
               --noxipay-secret-key "$NOXIPAY_SECRET_KEY" --noxipay-webhook-secret "$NOXIPAY_WEBHOOK_SECRET"
               --retry-schedule-ms 200,500,1000,2000,4000)
   if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then args+=(--neropay-webhook-secret "$NEROPAY_WEBHOOK_SECRET"); fi
+  if [ "$(sandbox_scheme)" = https ]; then args+=(--tls --tls-ca-out "$SANDBOX_CA"); fi
   # Restarted when its binary was rebuilt or its arguments changed.
   if running sandbox.pid && sandbox_health >/dev/null 2>&1 && ! [ "$SANDBOX_BIN" -nt "$STACK/run/sandbox.pid" ] \
      && [ "$(cat "$STACK/run/sandbox.args" 2>/dev/null)" = "${args[*]}" ]; then return 0; fi
@@ -297,10 +308,12 @@ write_env() {
     echo "PERFEX_URL=http://127.0.0.1:$HTTP_PORT"
     echo "PERFEX_URL_NOEXT=http://127.0.0.1:$NOEXT_PORT"
     if [ -x "$SANDBOX_BIN" ]; then
-      echo "SANDBOX_URL=http://127.0.0.1:$SANDBOX_PORT"
-      echo "NEROPAY_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/neropay/v2"
-      echo "PAYREXX_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/payrexx/v1.14"
-      echo "NOXIPAY_BASE_URL=http://127.0.0.1:$SANDBOX_PORT/noxipay/v1"
+      local sch; sch=$(sandbox_scheme)
+      echo "SANDBOX_URL=$sch://127.0.0.1:$SANDBOX_PORT"
+      echo "SANDBOX_CA_FILE=$([ "$sch" = https ] && echo "$SANDBOX_CA")"
+      echo "NEROPAY_BASE_URL=$sch://127.0.0.1:$SANDBOX_PORT/neropay/v2"
+      echo "PAYREXX_BASE_URL=$sch://127.0.0.1:$SANDBOX_PORT/payrexx/v1.14"
+      echo "NOXIPAY_BASE_URL=$sch://127.0.0.1:$SANDBOX_PORT/noxipay/v1"
     else
       echo "SANDBOX_URL="
       echo "NEROPAY_BASE_URL="
@@ -329,7 +342,8 @@ setup_standin() {
   if [ -f "$MODULE_SRC/paybridge.php" ]; then
     standin activate paybridge >/dev/null
     local sbx="" settings
-    if [ -x "$SANDBOX_BIN" ]; then sbx="http://127.0.0.1:$SANDBOX_PORT"; fi
+    if [ -x "$SANDBOX_BIN" ]; then sbx="$(sandbox_scheme)://127.0.0.1:$SANDBOX_PORT"; fi
+    standin set-option paybridge_ca_file "$([ "$(sandbox_scheme)" = https ] && echo "$SANDBOX_CA")" >/dev/null
     settings=(active=1 "secret_key=$NEROPAY_SECRET_KEY" "base_url=${sbx:+$sbx/neropay/v2}" currencies=EUR,GBP,USD test_mode_enabled=1)
     if [ -n "${NEROPAY_WEBHOOK_SECRET:-}" ]; then settings+=("webhook_secret=$NEROPAY_WEBHOOK_SECRET"); fi
     configure_gateway neropay "${settings[@]}"

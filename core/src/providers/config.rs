@@ -33,6 +33,7 @@ const HTTP_KEYS: &[&str] = &[
     "connect_timeout_ms",
     "max_retries",
     "retry",
+    "ca_file",
 ];
 
 impl Config {
@@ -144,6 +145,10 @@ impl Config {
         if let Some(mode) = self.opt_str("retry")? {
             s.retry.mode = RetryMode::parse(&mode)
                 .ok_or_else(|| Error::config("retry must be \"all\" or \"unsent\""))?;
+        }
+        // Issue 14: a PEM bundle added to the trusted roots, read and checked now.
+        if let Some(path) = self.opt_str("ca_file")? {
+            s.ca_file = Some(crate::http::tls::load(&path)?);
         }
         Ok(s)
     }

@@ -80,6 +80,7 @@ class Webhook extends App_Controller
      */
     private function guarded(string $provider, string $token): never
     {
+        Paybridge_timing::start();
         try {
             $this->handle($provider, $token);
         } catch (Throwable $e) {
@@ -127,6 +128,7 @@ class Webhook extends App_Controller
         // Offline first: signature (where configured or documented) on the raw bytes, then the body's
         // claims, used only to find the payment and to skip events of the other mode.
         $parsed = null;
+        Paybridge_timing::begin('verify');
         try {
             $parsed = $client->parseWebhook($raw, $headers);
         } catch (Throwable $e) {
@@ -144,6 +146,7 @@ class Webhook extends App_Controller
         // The mode (other_mode) is not judged from the body, a claim like the rest of it: record() compares
         // the mode the API reports, on every path, and staff see the refusal.
 
+        Paybridge_timing::begin('db');
         try {
             if ($token !== '') {
                 $payment = $model->find_by_token($provider, $token);
@@ -168,6 +171,7 @@ class Webhook extends App_Controller
         }
         $readClaim = $this->guard_api_read($model, $gateway, $payment, $parsed);
 
+        Paybridge_timing::begin('api');
         try {
             $event = $client->confirmWebhook($raw, $headers, [
                 'payment_id' => (string) $payment->provider_payment_id,
@@ -191,6 +195,7 @@ class Webhook extends App_Controller
         $event['body_event_id'] = $parsed !== null ? (string) ($parsed['id'] ?? '') : '';
         $event['body_hash']     = hash('sha256', $raw);
 
+        Paybridge_timing::begin('db');
         $result = $model->record($event, $payment, $gateway, 'webhook');
         if ($readClaim !== null && $result['http'] >= 500 && $result['reason'] === 'database_unavailable') {
             // The read is done but nothing was stored (database error): the provider's retry must not be
@@ -311,6 +316,9 @@ class Webhook extends App_Controller
     private function respond(int $status, array $body): never
     {
         http_response_code($status);
+        if (($timing = Paybridge_timing::header()) !== '') {
+            header($timing); // issue 14 item 5: on every answer, success or error
+        }
         header('Content-Type: application/json');
         header('Cache-Control: no-store');
         echo json_encode($body);

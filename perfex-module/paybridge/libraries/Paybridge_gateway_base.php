@@ -87,7 +87,11 @@ abstract class Paybridge_gateway_base extends App_gateway
      */
     public function client(array $overrides = [], array $without = []): \PayBridge\Gateway
     {
-        $config = array_filter($this->providerConfig(), static function ($v) {
+        $config = array_filter($this->providerConfig() + [
+            // One PEM bundle for every provider (a corporate TLS proxy's CA, or the sandbox's with
+            // `scripts/stack up --tls`): option paybridge_ca_file, README "TLS" (issue 14).
+            'ca_file' => trim(get_option('paybridge_ca_file')),
+        ], static function ($v) {
             return $v !== '' && $v !== null && $v !== [];
         });
 
