@@ -7,17 +7,12 @@ use crate::delivery;
 use crate::http::{Request, Response};
 use crate::server::Provider;
 use crate::state::{Action, ActionOpts, App};
-use crate::util::{html_escape, percent_decode};
+use crate::util::{self, html_escape};
 use std::sync::Arc;
 
 /// None when the path is not a checkout route.
 pub fn handle(app: &Arc<App>, req: &Request) -> Option<Response> {
-    let segs: Vec<String> = req
-        .path
-        .trim_matches('/')
-        .split('/')
-        .map(|s| percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(&req.path, true);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let (provider, id, action) = match segs.as_slice() {
         [p, "checkout", id] => (Provider::parse(p)?, *id, None),

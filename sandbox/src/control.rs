@@ -20,11 +20,7 @@ fn ok(v: Value) -> Response {
 }
 
 pub fn handle(app: &Arc<App>, req: &Request, rest: &str) -> Response {
-    let segs: Vec<String> = rest
-        .trim_matches('/')
-        .split('/')
-        .map(|s| util::percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(rest, true);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["health"]) => ok(json!({"ok": true})),

@@ -123,12 +123,7 @@ fn route(app: &App, req: &Request, sub: &str) -> ApiOut {
     if let Some(Err(why)) = sig {
         return fail(error(401, "invalid_signature", why, None));
     }
-    let segs: Vec<String> = sub
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| util::percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(sub, false);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let mut out = match (req.method.as_str(), segs.as_slice()) {
         ("POST", ["payment-links"]) => {

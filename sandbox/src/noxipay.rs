@@ -33,12 +33,7 @@ pub fn handle(app: &App, req: &Request, sub: &str) -> ApiOut {
             "Invalid API key provided.",
         ));
     }
-    let segs: Vec<String> = sub
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| util::percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(sub, false);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let resp = match (req.method.as_str(), segs.as_slice()) {
         ("POST", ["payments", id, "refunds"]) => return refund(app, req, id),
