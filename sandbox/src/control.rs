@@ -3,7 +3,7 @@
 use crate::actions;
 use crate::delivery;
 use crate::http::{Request, Response};
-use crate::server::Provider;
+use crate::provider::Provider;
 use crate::state::{Action, ActionOpts, App, Faults};
 use crate::util;
 use serde::Deserialize;

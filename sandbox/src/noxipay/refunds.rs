@@ -1,8 +1,8 @@
 //! Noxipay refunds in the sandbox (§X2 [ours], issue 13 contract 3): `re_…` refund objects on
 //! the payment, the `refund_fails_async` fault, and the refund webhooks.
 
+use super::model::{event_data, webhook, Payment, Refund};
 use crate::delivery::Webhook;
-use crate::noxipay_model::{event_data, webhook, Payment, Refund};
 use crate::state::{ActionError, Config, State};
 use crate::util;
 use serde_json::{json, Value};

@@ -1,8 +1,8 @@
 //! NeroPay refunds in the sandbox (providers.md §N4, issue 13 contract 3): refund entries with
 //! integer ids on the transaction, the `refund_fails_async` fault, and the refund IPNs.
 
+use super::model::{ipn, Refund, Tx};
 use crate::delivery::Webhook;
-use crate::neropay_model::{ipn, Refund, Tx};
 use crate::state::{ActionError, Config, State};
 use crate::util;
 use serde_json::{json, Value};
