@@ -1,5 +1,6 @@
 <?php
-// IDE stubs for the paybridge PHP extension (hand-checked against `php --re paybridge`).
+// IDE stubs for the paybridge PHP extension (php/tests/StubsTest.php checks them against the loaded
+// extension by reflection).
 // Do not include this file at run time: the extension provides these symbols.
 
 namespace PayBridge {
@@ -7,6 +8,16 @@ namespace PayBridge {
      * Version of the loaded extension, e.g. "0.1.0".
      */
     function version(): string {}
+
+    /**
+     * The ISO 4217 minor-unit exponent of a currency code, from the extension's own money table (the
+     * one every amount is checked against): "JPY" 0, "EUR" 2, "KWD" 3, "CLF" 4. Lower case is
+     * accepted. Use it instead of a copy of the table when converting amounts in PHP.
+     *
+     * @throws Exception\InvalidPayloadException "unsupported_currency" for anything that is not a
+     *     currency of the table (not three letters, or unknown)
+     */
+    function currency_exponent(string $code): int {}
 
     /**
      * One configured payment provider. Instances are cheap; the HTTP client behind them is shared
@@ -91,7 +102,10 @@ namespace PayBridge {
          *   `idempotency_key` is used as given and reused on every retry; one is generated otherwise.
          *   What it guarantees depends on the provider:
          *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
-         *     provider deduplicates: a retried create never makes a second payment.
+         *     provider deduplicates: a retried create never makes a second payment. Only the caller's
+         *     own key carries over to a new call: without one, a timeout after sending is a
+         *     TransportException with isRetrySafe() false (calling again would make a new key, and
+         *     the provider a second payment); with one it is true (call again with the same key).
          *   - payrexx: Payrexx has no idempotency support, so no key is sent: a caller's key is
          *     checked for its format and not used, and the key cannot deduplicate anything.
          *     A create is therefore never re-sent once any byte of it may have reached Payrexx
@@ -165,7 +179,8 @@ namespace PayBridge {
          *   idempotency_key?: string} $request `amount` as in createPayment (default: everything
          *   still refundable); `reason` up to 255 characters, Unicode kept, control characters
          *   refused; `idempotency_key` as in createPayment: NeroPay and Noxipay receive it (a replay
-         *   returns the same refund); Payrexx has no idempotency support, so no key is sent and a
+         *   returns the same refund; without your own key, a timeout after sending is not
+         *   retry-safe, as for creates); Payrexx has no idempotency support, so no key is sent and a
          *   refund that may have reached Payrexx is never re-sent (a timeout after sending is a
          *   TransportException with isRetrySafe() false: re-read before refunding again).
          * @return array normalized refund; `status` may be "pending" (its end shows in later reads)
@@ -232,8 +247,11 @@ namespace PayBridge\Exception {
         /** Only the extension creates these: `new` from PHP throws an \Exception. */
         public function __construct() {}
         /**
-         * True: retrying is safe (a read, a failure before anything was sent, or a create whose
-         * provider honours the idempotency key). False after a Payrexx create may have been sent.
+         * True: calling again is safe (a read, a failure before anything was sent, or a NeroPay or
+         * Noxipay create given the caller's own idempotency_key, to be sent again with the same key).
+         * False when a create may have been processed and a new call could make a second payment: a
+         * Payrexx create after sending, or a NeroPay/Noxipay create after sending without the
+         * caller's idempotency_key (the key the extension made for it dies with the call).
          */
         public function isRetrySafe(): bool {}
     }

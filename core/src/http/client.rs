@@ -5,6 +5,7 @@
 //! by the calling (PHP) thread: `reqwest::blocking` would hand every call to a background thread
 //! and back, which measured ~1.6x slower than a reused curl handle (BENCHMARKS.md §3).
 
+use super::idempotency::OperationKey;
 use super::retry::{parse_retry_after, Decision, Outcome, RetryMode, RetryPolicy};
 use crate::error::{Error, Result};
 use rand::RngCore;
@@ -143,7 +144,7 @@ fn with_client<T>(
         }
         let cache = slot.as_mut().unwrap_or_else(|| unreachable!());
         if !cache.clients.iter().any(|(t, _)| *t == connect_timeout) {
-            // Contract 4 / issue 9 item 6: never follow a redirect. reqwest would resend
+            // README "HTTP safety": never follow a redirect. reqwest would resend
             // X-API-KEY, signatures and Idempotency-Key to any target (it drops only
             // Authorization/Cookie on a host change); a 3xx becomes `invalid_response` instead.
             let client = reqwest::Client::builder()
@@ -186,9 +187,22 @@ impl HttpClient {
         self.run(build, self.settings.retry, true)
     }
 
+    /// `execute` for a request sent with `key` (`None`: a read). Retried as the config says, always
+    /// with that key; but when this crate made the key up (the caller passed none), a failure
+    /// after sending is reported as not safe to retry: the caller's retry would carry a new key,
+    /// and a provider that did act on the first request would take it for a second payment.
+    pub fn execute_keyed(
+        &self,
+        build: &dyn Fn() -> Request,
+        key: Option<&OperationKey>,
+    ) -> Result<Response> {
+        let safe_after_sending = key.is_none_or(OperationKey::from_caller);
+        self.run(build, self.settings.retry, safe_after_sending)
+    }
+
     /// For a request the provider cannot deduplicate (a Payrexx create, providers.md §P1/§P3):
     /// whatever the config says, it is repeated only when no byte of it was sent, and a failure
-    /// after sending is reported as not safe to retry (issue 9 item 10, contract 3).
+    /// after sending is reported as not safe to retry (README "Retries and idempotency").
     pub fn execute_not_idempotent(&self, build: &dyn Fn() -> Request) -> Result<Response> {
         let policy = RetryPolicy {
             mode: RetryMode::Unsent,
@@ -247,7 +261,8 @@ impl HttpClient {
         }
         let mut resp = rb.send().await.map_err(|e| classify(e, idempotent))?;
         let status = resp.status().as_u16();
-        // Contract 4: a redirect is an answer we refuse, with its status, not one we follow.
+        // README "HTTP safety": a redirect is an answer we refuse, with its status, not one we
+        // follow.
         if (300..=399).contains(&status) {
             let err = Error::InvalidResponse {
                 http_status: status,
@@ -270,8 +285,8 @@ impl HttpClient {
             };
             (Outcome::Unusable, err)
         };
-        // Contract 4: at most MAX_RESPONSE_BYTES are ever held; the body is read chunk by chunk
-        // and refused as soon as it (or its announced length) passes the cap.
+        // README "HTTP safety": at most MAX_RESPONSE_BYTES are ever held; the body is read chunk
+        // by chunk and refused as soon as it (or its announced length) passes the cap.
         if resp
             .content_length()
             .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
@@ -296,12 +311,12 @@ impl HttpClient {
     }
 }
 
-/// Contract 4: the largest provider answer read (4 MiB); real answers are a few KiB.
+/// README "HTTP safety": the largest provider answer read (4 MiB); real answers are a few KiB.
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Messages never include the URL (it may hold an instance name). A connect error (including a
 /// connect timeout) means no byte of the request was sent; anything later may have reached the
-/// provider, which is only safe to repeat for an `idempotent` request (issue 9 item 10).
+/// provider, which is only safe to repeat for an `idempotent` request.
 fn classify(e: reqwest::Error, idempotent: bool) -> (Outcome, Error) {
     if e.is_connect() {
         let err = if e.is_timeout() {

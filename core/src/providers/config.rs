@@ -139,7 +139,8 @@ impl Config {
         if let Some(n) = self.opt_int("max_retries", 0, 10)? {
             s.retry.max_retries = n as u32;
         }
-        // Contract 3: "all" (default) or "unsent" (retry only failures before any byte was sent).
+        // README "Retries and idempotency": "all" (default) or "unsent" (retry only failures
+        // before any byte was sent).
         if let Some(mode) = self.opt_str("retry")? {
             s.retry.mode = RetryMode::parse(&mode)
                 .ok_or_else(|| Error::config("retry must be \"all\" or \"unsent\""))?;

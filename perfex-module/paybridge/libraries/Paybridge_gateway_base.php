@@ -3,6 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 require_once __DIR__ . '/Paybridge_money.php';
+require_once __DIR__ . '/Paybridge_fee.php';
 require_once __DIR__ . '/Paybridge_system.php';
 
 /**
@@ -13,7 +14,7 @@ require_once __DIR__ . '/Paybridge_system.php';
 abstract class Paybridge_gateway_base extends App_gateway
 {
     /**
-     * Webhook re-reads (contract 3, issue 9 item 10): up to ~5 s in all, one retry only when no byte of the
+     * Webhook re-reads: up to ~5 s in all (providers give up on slow endpoints), one retry only when no byte of the
      * request was sent (a cold TLS connection must not become a 503 that burns the provider's few retries).
      */
     public const WEBHOOK_CLIENT = ['timeout_ms' => 2400, 'connect_timeout_ms' => 1000, 'max_retries' => 1, 'retry' => 'unsent'];
@@ -21,8 +22,27 @@ abstract class Paybridge_gateway_base extends App_gateway
     /** Customer-facing calls (create, return URL, admin re-check) may retry with the same idempotency key. */
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
 
-    /** Provider name as the extension knows it: "neropay", "payrexx", "noxipay". */
-    abstract public function provider(): string;
+    /**
+     * Perfex 3.0.5+ processing fees: with processingFees, App_gateway::setSettings() adds
+     * Perfex's own fee_fixed / fee_percent settings, getFee() applies them, and Perfex adds the fee to the
+     * amount before process_payment() (perfex.md "process_payment flow"). Assigned here rather than
+     * redeclared as a property: Perfex's App_gateway declares it, and a redeclaration must repeat its exact
+     * type, which differs between the stand-in and Perfex releases. Set before the gateways call setSettings().
+     */
+    public function __construct()
+    {
+        $this->processingFees = true;
+        parent::__construct();
+    }
+
+    /**
+     * Provider name as the extension knows it, one of PAYBRIDGE_PROVIDERS: the gateway's class name
+     * without `_gateway` (Neropay_gateway -> "neropay"), the file name Perfex loads it from.
+     */
+    final public function provider(): string
+    {
+        return strtolower(substr(static::class, 0, -strlen('_gateway')));
+    }
 
     /** Extension config from the settings; empty values are dropped before use (no defaults for secrets). */
     abstract protected function providerConfig(): array;
@@ -35,7 +55,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     {
         $first = array_shift($providerSettings);
         // Built when the settings page echoes it, not here: Perfex runs gateway constructors at
-        // pre_controller_constructor, before any language line is loaded, and on every request (issue 10).
+        // pre_controller_constructor, before any language line is loaded, and on every request.
         $first['after'] = new Paybridge_lazy_html((string) ($first['after'] ?? ''), function () {
             return $this->statusHtml();
         });
@@ -91,7 +111,7 @@ abstract class Paybridge_gateway_base extends App_gateway
 
     /**
      * Non-secret identifiers of the provider account the settings point at (base URL, NeroPay account,
-     * Payrexx instance). Stored on each attempt at creation (issue 9 item 10).
+     * Payrexx instance). Stored on each attempt at creation (README "Unsigned webhooks, tokens and accounts").
      * @return array<string, string>
      */
     protected function accountIdentity(): array
@@ -111,8 +131,8 @@ abstract class Paybridge_gateway_base extends App_gateway
     /**
      * True when the attempt was created with another account than the one configured now. Such an attempt is
      * never read with the current credentials: the provider would answer for the wrong account at best, and
-     * the attempt's own credentials are no longer known. Attempts created before accounts were recorded
-     * (account NULL) are read with the current account, as before.
+     * the attempt's own credentials are not kept. An attempt without a recorded account (account NULL, from
+     * before the column existed) has nothing to compare, so it is read with the current account.
      */
     public function isOtherAccount(object $payment): bool
     {
@@ -162,7 +182,7 @@ abstract class Paybridge_gateway_base extends App_gateway
      * Perfex calls this when the customer presses Pay (perfex.md "Paying"). The payment row (token +
      * idempotency key) exists before the provider is called, so a retry or a lost answer never loses track.
      */
-    public function process_payment($data)
+    public function process_payment($data): never
     {
         $invoice    = $data['invoice'] ?? null;
         $invoiceId  = (int) ($data['invoiceid'] ?? ($invoice->id ?? 0));
@@ -177,7 +197,7 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
 
-        // Real Perfex checks none of this before calling us (issue 10, perfex.md "process_payment flow"):
+        // Real Perfex checks none of this before calling us (perfex.md "process_payment flow"):
         // the invoice's state, whether this mode is allowed on it, and the amount are ours to refuse,
         // before any provider call.
         if (in_array((int) $invoice->status, [2, 5, 6], true)) { // STATUS_PAID, STATUS_CANCELLED, STATUS_DRAFT
@@ -191,39 +211,48 @@ abstract class Paybridge_gateway_base extends App_gateway
 
         $currency = strtoupper((string) $invoice->currency_name);
         $allowed  = array_filter(array_map('strtoupper', array_map('trim', explode(',', $this->getSetting('currencies')))));
+        $perfexAttempt = $data['payment_attempt'] ?? null; // Perfex 3.0.5+ (perfex.md "process_payment flow")
         try {
             if ($allowed && !in_array($currency, $allowed, true)) {
                 throw new InvalidArgumentException('unsupported_currency');
             }
-            // Perfex's float (left to pay or the typed amount, += gateway fee) becomes a decimal string
-            // exactly once, here; more decimals than the currency has are refused, never rounded.
-            $amount      = Paybridge_money::payAmount($data['amount'] ?? '', $currency);
-            $amountMinor = Paybridge_money::toMinor($amount, $currency);
-            // Left to pay (bcsub string, may be 0 or negative) plus the fee, in Perfex's 2-decimal cents.
+            // Perfex's floats (amount + gateway fee, the fee itself) become decimal strings and minor units
+            // exactly once, here (Paybridge_fee says how the fee is rounded and checked); an invoice part with
+            // more decimals than the currency has is refused, never rounded (Paybridge_money::payAmount).
+            $split = Paybridge_fee::split($data['amount'] ?? '', $data['gateway_fee'] ?? null,
+                is_object($perfexAttempt) && isset($perfexAttempt->amount) ? $perfexAttempt->amount : null, $currency,
+                $this->processingFees ? [$this->getSetting('fee_fixed'), $this->getSetting('fee_percent')] : null);
+            // What the provider charges: the invoice part plus the fee. `amount` keeps
+            // meaning "the same amount as amount_minor" on the attempt row; fee_minor is the fee in it.
+            $amount      = $split['charged'];
+            $amountMinor = $split['charged_minor'];
+            // Left to pay (bcsub string, may be 0 or negative), in Perfex's 2-decimal cents.
             $leftCents = Paybridge_money::cents((string) get_invoice_total_left_to_pay($invoiceId, $invoice->total));
             if ($leftCents <= 0) {
                 throw new InvalidArgumentException('nothing_left');
             }
-            $fee = (float) ($data['gateway_fee'] ?? 0.0);
-            $maxCents = $leftCents + ($fee > 0 ? Paybridge_money::cents(Paybridge_money::fromFloat($fee, 2)) : 0);
         } catch (InvalidArgumentException $e) {
             $m = $e->getMessage();
+            if ($m === 'fee_mismatch') {
+                // Never charge a fee the module cannot explain from the gateway's fee settings.
+                log_message('error', 'paybridge: ' . $this->provider() . ' gateway fee does not match its fee settings');
+            }
             set_alert('danger', _l($m === 'unsupported_currency' ? 'paybridge_payment_invalid_currency'
-                : ($m === 'nothing_left' ? 'paybridge_payment_invoice_not_payable' : 'paybridge_payment_invalid_amount')));
+                : ($m === 'nothing_left' ? 'paybridge_payment_invoice_not_payable'
+                : ($m === 'fee_mismatch' ? 'paybridge_payment_fee_mismatch' : 'paybridge_payment_invalid_amount'))));
             redirect($invoiceUrl);
         }
-        if (Paybridge_money::cents($amount) > $maxCents) {
+        if (Paybridge_money::cents($split['base']) > $leftCents) {
             set_alert('danger', _l('paybridge_payment_amount_over_left'));
             redirect($invoiceUrl);
         }
 
-        // A database error here must not become a 500 page for the customer (issue 9 item 10).
+        // A database error here must not become a 500 page for the customer (style.md).
         try {
             $this->ci->load->model('paybridge/paybridge_model');
             $model = $this->ci->paybridge_model;
-            $perfexAttempt = $data['payment_attempt'] ?? null; // Perfex 3.0.5+ (perfex.md "process_payment flow")
             $row   = $model->create_attempt($this->provider(), $invoiceId, $amount, $amountMinor, $currency, $this->accountKey(),
-                is_object($perfexAttempt) && isset($perfexAttempt->id) ? (int) $perfexAttempt->id : null);
+                is_object($perfexAttempt) && isset($perfexAttempt->id) ? (int) $perfexAttempt->id : null, $split['fee_minor']);
         } catch (Throwable $e) {
             log_message('error', 'paybridge: ' . $this->provider() . ' attempt not stored: ' . get_class($e));
             set_alert('danger', _l('paybridge_payment_failed'));
@@ -258,7 +287,7 @@ abstract class Paybridge_gateway_base extends App_gateway
                 throw new UnexpectedValueException('invalid_response');
             }
             if (!self::isSafeCheckoutUrl($checkoutUrl)) {
-                // The customer is never sent to a plain-http page (issue 9 item 10); nothing was paid yet.
+                // The customer is never sent to a plain-http page (README "HTTP safety"); nothing was paid yet.
                 $model->attempt_failed($row, 'insecure_checkout_url');
                 log_message('error', 'paybridge: ' . $this->provider() . ' returned a checkout URL that is not https');
                 $checkoutUrl = null;
@@ -280,6 +309,37 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
         redirect($checkoutUrl);
+    }
+
+    /**
+     * What addPayment() gets for a verified, paid attempt: Perfex records the invoice part,
+     * never the fee. When Perfex's own tblpayment_attempts row of the Pay click still exists, addPayment()
+     * gets its `payment_attempt_reference` and an amount of invoice part + THAT row's fee, so Perfex takes
+     * its own fee off itself (perfex.md "process_payment flow"); the row's fee can differ from the fee
+     * charged only where the currency has fewer decimals (JPY: 35.10 stored, 35 charged). When the row is
+     * gone (the attempt ended before a late payment, or a Perfex before 3.0.5), the invoice part is passed
+     * as is, without a reference. Runs inside the recording transaction.
+     */
+    public function paymentRecordData(object $payment, array $data): array
+    {
+        $feeMinor = (int) ($payment->fee_minor ?? 0);
+        if ($feeMinor > 0) {
+            $data['amount'] = Paybridge_fee::perfexAmountOf((int) $payment->amount_minor - $feeMinor, (string) $payment->currency);
+        }
+        $attemptId = (int) ($payment->perfex_attempt_id ?? 0);
+        if ($attemptId <= 0) {
+            return $data;
+        }
+        $this->ci->load->model('payment_attempts_model');
+        $attempt = $this->ci->payment_attempts_model->get($attemptId, $this->getId());
+        if (!$attempt || (string) ($attempt->reference ?? '') === '') {
+            return $data;
+        }
+        $perfexFeeCents = Paybridge_money::cents(Paybridge_fee::roundHalfUp(Paybridge_fee::decimalOf($attempt->fee ?? 0), 2));
+        $data['amount'] = Paybridge_fee::centsText(Paybridge_money::cents((string) $data['amount']) + $perfexFeeCents);
+        $data['payment_attempt_reference'] = (string) $attempt->reference;
+
+        return $data;
     }
 
     /** The customer still gets the alert when the database refuses even this update. */
@@ -328,7 +388,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     /**
      * Perfex builds the list of payment modes through the app_payment_gateways filter (perfex.md "Gateways",
      * initMode) and offers only modes whose `active` is 1. Without the extension this gateway cannot take a
-     * payment (issue 11 item 6), so it is listed as inactive whatever its saved setting: the invoice page
+     * payment, so it is listed as inactive whatever its saved setting: the invoice page
      * does not offer it, while the settings page (which lists inactive gateways too) still shows it with the
      * System section. The saved `active` option is not touched, so it is offered again once the extension loads.
      * No parameter type: Perfex's own initMode($modes) has none, the stand-in's has `array` (both compatible).
@@ -347,7 +407,7 @@ abstract class Paybridge_gateway_base extends App_gateway
         return $modes;
     }
 
-    /** The System section (issue 11 item 6): PHP, the extension, and what to install when it is missing. */
+    /** The System section: PHP, the extension, and what to install when it is missing. */
     protected function systemHtml(): string
     {
         return Paybridge_system::html();
@@ -365,7 +425,7 @@ abstract class Paybridge_gateway_base extends App_gateway
         }
         $html .= $this->systemHtml();
         if ($this->webhookSignatureOptional() && $this->getSetting('webhook_secret') === '') {
-            // Issue 9 item 8: without a signing key anyone can post webhooks; each costs a rate-limited API read.
+            // Without a signing key anyone can post webhooks; each costs a rate-limited API read.
             $html .= '<div class="alert alert-warning paybridge-unsigned-webhooks">' . $h(_l('paybridge_webhook_unsigned_warning')) . '</div>';
         }
         $p        = $this->provider();

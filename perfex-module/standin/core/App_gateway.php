@@ -125,18 +125,22 @@ class App_gateway
 
     /**
      * Records a payment through payments_model->add() with paymentmode = getId(). No duplicate check.
-     * When a payment_attempt_reference is given and the attempt carried a fee, the fee is taken off the
-     * recorded amount (the invoice is credited with what it asked for, not with the fee).
+     * Perfex 3.0.5+ (perfex.md "process_payment flow"): given a payment_attempt_reference, the attempt of this
+     * gateway is looked up; when the gateway has $processingFees its fee is taken off the amount, with
+     * Perfex's float arithmetic (the decimal(15,2) column rounds what is left), and the attempt row is
+     * deleted. The key never reaches the insert (it is not a column).
      */
     public function addPayment(array $data): bool
     {
         $data['paymentmode'] = $this->getId();
         if (isset($data['payment_attempt_reference'])) {
             $this->ci->load->model('payment_attempts_model');
-            $attempt = $this->ci->payment_attempts_model->getByReference($data['payment_attempt_reference'], $this->getId());
-            if ($attempt && (float) $attempt->fee > 0) {
-                $fee = standin_decimal((string) $attempt->fee);
-                $data['amount'] = standin_decimal_sub(standin_decimal((string) $data['amount']), $fee);
+            $attempt = $this->ci->payment_attempts_model->getByReference((string) $data['payment_attempt_reference'], $this->getId());
+            if ($attempt) {
+                if ($this->processingFees) {
+                    $data['amount'] = $data['amount'] - $attempt->fee;
+                }
+                $this->ci->payment_attempts_model->delete((int) $attempt->id);
             }
             unset($data['payment_attempt_reference']);
         }

@@ -7,9 +7,11 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import selenium' 2>/d
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet selenium
 fi
-# Both run (a failing first one does not hide the second); the exit status is non-zero if either failed.
+# All run (a failing one does not hide the others); the exit status is non-zero if either failed.
 rc=0
 "$venv/bin/python" "$root/perfex-module/tests/browser/pay_invoice.py" || rc=1
 # Issue 11 item 6: the admin page on the pool without the extension (PERFEX_URL_NOEXT).
 "$venv/bin/python" "$root/perfex-module/tests/browser/admin_system.py" || rc=1
+# Issue 13 item 6: the admin page as a tool (summary, status filter, a payment's timeline).
+"$venv/bin/python" "$root/perfex-module/tests/browser/admin_tool.py" || rc=1
 exit $rc

@@ -3,11 +3,12 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 // No double quote in any line: Perfex's _l() HTML-escapes a line without HTML that contains one, and
-// these lines also go to the activity log as plain text (issue 10 item 3).
+// these lines also go to the activity log as plain text.
 
 $lang['paybridge'] = 'PayBridge';
 $lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
 $lang['paybridge_payment_failed'] = 'The payment could not be started. Please try again later or choose another payment method.';
+$lang['paybridge_payment_fee_mismatch'] = 'This payment method cannot take payments right now: its processing fee could not be confirmed. Please choose another payment method or contact us.';
 $lang['paybridge_payment_invalid_amount'] = 'This amount cannot be paid with this payment method: enter an amount above zero with no more decimals than the invoice currency has.';
 $lang['paybridge_payment_invalid_currency'] = 'This payment method does not accept the invoice currency.';
 $lang['paybridge_payment_paid'] = 'Thank you, your payment was received.';
@@ -33,7 +34,7 @@ $lang['paybridge_webhook_last_success'] = 'Last webhook processed';
 $lang['paybridge_webhook_last_failure'] = 'Last webhook failure';
 $lang['paybridge_never'] = 'never';
 $lang['paybridge_admin_title'] = 'PayBridge payments';
-// System section (issue 11 item 6): the running PHP, the extension, and what to install on this server.
+// System section: the running PHP, the extension, and what to install on this server.
 $lang['paybridge_system_title'] = 'System';
 $lang['paybridge_system_yes'] = 'yes';
 $lang['paybridge_system_no'] = 'no';
@@ -71,6 +72,55 @@ $lang['paybridge_col_event'] = 'Event';
 $lang['paybridge_col_source'] = 'Source';
 $lang['paybridge_col_outcome'] = 'Outcome';
 $lang['paybridge_col_reason'] = 'Reason';
+// Issue 13 item 6: the admin page as a tool (summary, filters, pages, per-payment timeline).
+$lang['paybridge_summary_title'] = 'Summary';
+$lang['paybridge_summary_webhooks'] = 'Webhook health';
+$lang['paybridge_summary_last_success'] = 'Last accepted webhook';
+$lang['paybridge_summary_last_failure'] = 'Last refused webhook';
+$lang['paybridge_summary_cron'] = 'Last cron run';
+$lang['paybridge_summary_open'] = 'Open attempts';
+$lang['paybridge_summary_rejected'] = 'Rejected attempts';
+$lang['paybridge_summary_overpaid'] = 'Overpaid attempts';
+$lang['paybridge_summary_pending_refunds'] = 'Pending refunds';
+$lang['paybridge_not_available'] = 'not available';
+$lang['paybridge_filter_provider'] = 'Provider';
+$lang['paybridge_filter_status'] = 'Status';
+$lang['paybridge_filter_from'] = 'From (YYYY-MM-DD)';
+$lang['paybridge_filter_to'] = 'To (YYYY-MM-DD)';
+$lang['paybridge_filter_any'] = 'Any';
+$lang['paybridge_filter_apply'] = 'Filter';
+$lang['paybridge_filter_reset'] = 'Reset';
+$lang['paybridge_filter_invalid'] = 'Some filter values were not valid and were ignored: %s';
+$lang['paybridge_page_info'] = 'Attempts %d to %d of %d (page %d of %d)';
+$lang['paybridge_page_empty'] = 'No attempts match these filters.';
+$lang['paybridge_page_previous'] = 'Previous';
+$lang['paybridge_page_next'] = 'Next';
+$lang['paybridge_col_fee'] = 'Fee';
+$lang['paybridge_col_actions'] = 'Actions';
+$lang['paybridge_col_date'] = 'Date';
+$lang['paybridge_col_verified'] = 'Verified by';
+$lang['paybridge_col_repeats'] = 'Repeats';
+$lang['paybridge_fee_included'] = 'incl. fee %s';
+$lang['paybridge_timeline'] = 'Timeline';
+$lang['paybridge_refund'] = 'Refund';
+$lang['paybridge_admin_latest_events'] = 'Latest events (each payment has its full timeline)';
+$lang['paybridge_payment_title'] = 'Payment #%d';
+$lang['paybridge_payment_back'] = 'Back to PayBridge payments';
+$lang['paybridge_payment_attempt'] = 'Attempt';
+$lang['paybridge_payment_events'] = 'Events, in order';
+$lang['paybridge_payment_no_events'] = 'No event was received or read for this payment yet.';
+$lang['paybridge_payment_recorded'] = 'Recorded payment';
+$lang['paybridge_payment_not_recorded'] = 'Not recorded in Perfex.';
+$lang['paybridge_payment_record'] = 'Perfex payment #%d: %s on %s';
+$lang['paybridge_payment_refunds'] = 'Refunds';
+$lang['paybridge_payment_no_refunds'] = 'No refunds.';
+$lang['paybridge_payment_not_found'] = 'This PayBridge payment does not exist.';
+$lang['paybridge_field_amount_paid'] = 'Amount paid (incl. fee)';
+$lang['paybridge_field_invoice_part'] = 'Invoice amount';
+$lang['paybridge_field_error'] = 'Reason code';
+$lang['paybridge_field_updated'] = 'Updated';
+$lang['paybridge_field_account'] = 'Provider account';
+$lang['paybridge_field_checkout'] = 'Checkout URL';
 $lang['paybridge_recheck'] = 'Re-check with provider';
 $lang['paybridge_recheck_done'] = 'Provider status: %s; result: %s %s';
 $lang['paybridge_recheck_failed'] = 'The payment could not be re-checked with the provider. Try again later.';
@@ -83,7 +133,7 @@ $lang['paybridge_cron_counts'] = '%d due, %d re-checked, %d recorded, %d expired
 $lang['paybridge_cron_next'] = 'next %s';
 $lang['paybridge_col_result'] = 'Result';
 $lang['paybridge_col_cron'] = 'Cron checks';
-// Issue 9: refused payments, overpayments and manual duplicates (activity log, staff notifications, admin page).
+// Refused payments, overpayments and manual duplicates (activity log, staff notifications, admin page).
 $lang['paybridge_activity_rejected'] = '%s payment %s for invoice %s was NOT recorded (reason: %s). Review it with the provider.';
 $lang['paybridge_activity_overpaid'] = '%s payment %s was recorded on invoice %s, which was already paid (%s): the customer paid twice; refund or credit the difference.';
 $lang['paybridge_activity_already_recorded_manually'] = '%s payment %s on invoice %s was already entered by hand with the same transaction id; it was not recorded again.';
