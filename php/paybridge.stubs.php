@@ -1,5 +1,6 @@
 <?php
-// IDE stubs for the paybridge PHP extension (hand-checked against `php --re paybridge`).
+// IDE stubs for the paybridge PHP extension (php/tests/StubsTest.php checks them against the loaded
+// extension by reflection).
 // Do not include this file at run time: the extension provides these symbols.
 
 namespace PayBridge {
@@ -7,6 +8,16 @@ namespace PayBridge {
      * Version of the loaded extension, e.g. "0.1.0".
      */
     function version(): string {}
+
+    /**
+     * The ISO 4217 minor-unit exponent of a currency code, from the extension's own money table (the
+     * one every amount is checked against): "JPY" 0, "EUR" 2, "KWD" 3, "CLF" 4. Lower case is
+     * accepted. Use it instead of a copy of the table when converting amounts in PHP.
+     *
+     * @throws Exception\InvalidPayloadException "unsupported_currency" for anything that is not a
+     *     currency of the table (not three letters, or unknown)
+     */
+    function currency_exponent(string $code): int {}
 
     /**
      * One configured payment provider. Instances are cheap; the HTTP client behind them is shared
@@ -28,6 +39,13 @@ namespace PayBridge {
      *  - every provider also accepts `retry`: "all" (default: connect errors, timeouts, 429 and 5xx
      *    are retried up to max_retries times) or "unsent" (only failures before any byte of the
      *    request was sent, i.e. connection errors; nothing that may have reached the provider).
+     *  - every provider also accepts `ca_file`: path of a PEM bundle whose certificates are trusted
+     *    in addition to the built-in (Mozilla) roots — a corporate TLS-inspecting proxy's CA, or the
+     *    local sandbox's (`paybridge-sandbox serve --tls --tls-ca-out PATH`). Read and checked when
+     *    the Gateway is built: a missing/unreadable file or one without a valid PEM certificate is a
+     *    ConfigException (code config, message "ca_file could not be read" / "ca_file holds no
+     *    valid PEM certificate"). A certificate that is not trusted fails the call with a
+     *    TransportException of code tls_error before any byte of the request is sent.
      *  - HTTP: redirects are never followed (a 3xx answer is an ApiException with that status and
      *    code invalid_response, so keys and signatures never go to another host); an answer over
      *    4 MiB is invalid_response.
@@ -91,7 +109,10 @@ namespace PayBridge {
          *   `idempotency_key` is used as given and reused on every retry; one is generated otherwise.
          *   What it guarantees depends on the provider:
          *   - neropay, noxipay: sent as the `Idempotency-Key` header and reused on every retry, so the
-         *     provider deduplicates: a retried create never makes a second payment.
+         *     provider deduplicates: a retried create never makes a second payment. Only the caller's
+         *     own key carries over to a new call: without one, a timeout after sending is a
+         *     TransportException with isRetrySafe() false (calling again would make a new key, and
+         *     the provider a second payment); with one it is true (call again with the same key).
          *   - payrexx: Payrexx has no idempotency support, so no key is sent: a caller's key is
          *     checked for its format and not used, and the key cannot deduplicate anything.
          *     A create is therefore never re-sent once any byte of it may have reached Payrexx
@@ -101,7 +122,7 @@ namespace PayBridge {
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request, invalid_amount, unsupported_currency
          * @throws Exception\ApiException provider_rejected, invalid_response
-         * @throws Exception\TransportException timeout, connection_failed
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
          */
         public function createPayment(array $request): array {}
 
@@ -113,7 +134,7 @@ namespace PayBridge {
          * @return array normalized payment
          * @throws Exception\InvalidPayloadException invalid_request (empty id)
          * @throws Exception\ApiException provider_rejected (e.g. HTTP 404), invalid_response
-         * @throws Exception\TransportException timeout, connection_failed
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
          */
         public function retrievePayment(string $id): array {}
 
@@ -165,14 +186,15 @@ namespace PayBridge {
          *   idempotency_key?: string} $request `amount` as in createPayment (default: everything
          *   still refundable); `reason` up to 255 characters, Unicode kept, control characters
          *   refused; `idempotency_key` as in createPayment: NeroPay and Noxipay receive it (a replay
-         *   returns the same refund); Payrexx has no idempotency support, so no key is sent and a
+         *   returns the same refund; without your own key, a timeout after sending is not
+         *   retry-safe, as for creates); Payrexx has no idempotency support, so no key is sent and a
          *   refund that may have reached Payrexx is never re-sent (a timeout after sending is a
          *   TransportException with isRetrySafe() false: re-read before refunding again).
          * @return array normalized refund; `status` may be "pending" (its end shows in later reads)
          * @throws Exception\InvalidPayloadException refund_exceeds_refundable, payment_not_refundable,
          *   currency_mismatch, invalid_request, invalid_amount, unsupported_currency
          * @throws Exception\ApiException provider_rejected, invalid_response
-         * @throws Exception\TransportException timeout, connection_failed
+         * @throws Exception\TransportException timeout, connection_failed, tls_error
          */
         public function refundPayment(string $paymentId, array $request = []): array {}
     }
@@ -226,14 +248,21 @@ namespace PayBridge\Exception {
         public function getRequestId(): ?string {}
     }
 
-    /** timeout or connection_failed: the request may or may not have reached the provider. */
+    /**
+     * timeout or connection_failed: the request may or may not have reached the provider.
+     * tls_error: the TLS handshake failed (certificate not trusted: see the `ca_file` config key);
+     * nothing was sent.
+     */
     class TransportException extends PayBridgeException
     {
         /** Only the extension creates these: `new` from PHP throws an \Exception. */
         public function __construct() {}
         /**
-         * True: retrying is safe (a read, a failure before anything was sent, or a create whose
-         * provider honours the idempotency key). False after a Payrexx create may have been sent.
+         * True: calling again is safe (a read, a failure before anything was sent, or a NeroPay or
+         * Noxipay create given the caller's own idempotency_key, to be sent again with the same key).
+         * False when a create may have been processed and a new call could make a second payment: a
+         * Payrexx create after sending, or a NeroPay/Noxipay create after sending without the
+         * caller's idempotency_key (the key the extension made for it dies with the call).
          */
         public function isRetrySafe(): bool {}
     }

@@ -2,7 +2,7 @@
 //! class, the exceptions, PHP value conversion, `php --ri`); everything it calls is
 //! `paybridge_core`, which has no PHP in its dependency tree.
 //!
-//! Same no-panic lints as the core (issue 9 item 1): the binding runs inside PHP, where a panic
+//! Same no-panic lints as the core (style.md): the binding runs inside PHP, where a panic
 //! would take the request down.
 #![cfg_attr(
     not(test),

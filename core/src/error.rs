@@ -62,6 +62,9 @@ pub enum Error {
         retry_safe: bool,
         message: String,
     },
+    /// The TLS handshake failed (an untrusted or invalid certificate: see `ca_file`). It happens
+    /// before any byte of the request is sent, so repeating is safe but pointless.
+    Tls,
 }
 
 impl Error {
@@ -83,6 +86,7 @@ impl Error {
             Error::InvalidResponse { .. } => "invalid_response",
             Error::Timeout { .. } => "timeout",
             Error::ConnectionFailed { .. } => "connection_failed",
+            Error::Tls => "tls_error",
         }
     }
 
@@ -101,7 +105,7 @@ impl Error {
             | Error::PaymentNotRefundable(_)
             | Error::CurrencyMismatch { .. } => Kind::InvalidPayload,
             Error::ProviderRejected { .. } | Error::InvalidResponse { .. } => Kind::Api,
-            Error::Timeout { .. } | Error::ConnectionFailed { .. } => Kind::Transport,
+            Error::Timeout { .. } | Error::ConnectionFailed { .. } | Error::Tls => Kind::Transport,
         }
     }
 
@@ -222,6 +226,10 @@ impl fmt::Display for Error {
             }
             Error::Timeout { .. } => write!(f, "provider did not answer in time"),
             Error::ConnectionFailed { message, .. } => write!(f, "connection failed: {message}"),
+            Error::Tls => write!(
+                f,
+                "TLS handshake with the provider failed (certificate not trusted? see ca_file)"
+            ),
         }
     }
 }

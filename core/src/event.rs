@@ -34,7 +34,7 @@ impl PaymentStatus {
     }
 }
 
-/// Whether money moved for real (contract 1 of issue 9): `live`, `test`, or `None` on the payment
+/// Whether money moved for real (README "Trust", `mode`): `live`, `test`, or `None` on the payment
 /// when the provider's API does not report it (NeroPay §N4 and Noxipay §X2 have no such field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -93,7 +93,7 @@ pub struct Event {
     pub payment_id: Option<String>,
     pub reference: Option<String>,
     pub money: Option<Money>,
-    /// Live or test money, where the provider reports it (contract 1).
+    /// Live or test money, where the provider reports it (`None`: the provider reports none).
     pub mode: Option<Mode>,
     pub provider: &'static str,
     pub verified: Verified,

@@ -2,7 +2,7 @@
 //! Nothing here knows PHP; the `paybridge` crate (the extension) is a thin binding over it, and
 //! this crate's dependency tree has no ext-php-rs, so the compiler keeps the layering.
 //!
-//! No input may panic (issue 9 item 1, style.md "no Rust panic on any input"): outside tests the
+//! No input may panic (style.md "no Rust panic on any input"): outside tests the
 //! lints below turn every slice, index, unwrap, expect and panic! into a build error of
 //! `cargo clippy` (run by scripts/test), so a hostile byte can only ever reach a typed `Error`.
 #![cfg_attr(

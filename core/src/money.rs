@@ -302,7 +302,7 @@ impl Money {
     pub fn parse_provider(decimal: &str, currency: Currency) -> Result<Money> {
         // Only ASCII digits may be trimmed: anything else goes to `parse`, which refuses it with
         // `invalid_amount`. Splitting by byte position inside "1.1é" would cut a multi-byte
-        // character and panic (issue 9 item 1), so `str::get` is used, which cannot.
+        // character and panic, so `str::get` is used, which cannot.
         let exp = currency.exponent as usize;
         let trimmed = match decimal.split_once('.') {
             Some((i, f)) if f.len() > exp && f.bytes().all(|b| b.is_ascii_digit()) => {

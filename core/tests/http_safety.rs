@@ -215,6 +215,10 @@ fn answer_just_under_four_mib_is_still_read() {
 }
 
 fn silent_create(name: &str, extra: Option<&str>) -> (usize, Error) {
+    silent_create_with(name, extra, request())
+}
+
+fn silent_create_with(name: &str, extra: Option<&str>, req: PaymentRequest) -> (usize, Error) {
     let silent = Fixture::start(Answer::Silence(Duration::from_millis(1500)));
     let mut c = config(name, &silent.url)
         .with_int("timeout_ms", 400)
@@ -222,7 +226,7 @@ fn silent_create(name: &str, extra: Option<&str>) -> (usize, Error) {
     if let Some(mode) = extra {
         c = c.with("retry", mode);
     }
-    let e = provider(name, &c).create_payment(&request()).unwrap_err();
+    let e = provider(name, &c).create_payment(&req).unwrap_err();
     (silent.requests().len(), e)
 }
 
@@ -242,9 +246,8 @@ fn payrexx_create_with_unknown_outcome_is_sent_exactly_once() {
 #[test]
 fn idempotent_create_is_retried_after_a_timeout_with_the_same_key_unless_retry_is_unsent() {
     for name in ["neropay", "noxipay"] {
-        let (count, e) = silent_create(name, None);
+        let (count, _) = silent_create(name, None);
         assert_eq!(count, 3, "{name}: first try and two retries");
-        assert!(matches!(e, Error::Timeout { retry_safe: true }), "{e:?}");
         let (count, _) = silent_create(name, Some("unsent"));
         assert_eq!(
             count, 1,
@@ -269,4 +272,29 @@ fn retried_create_reuses_one_idempotency_key() {
         .collect();
     assert_eq!(keys.len(), 3, "{keys:?}");
     assert!(keys.iter().all(|k| k == &keys[0]), "{keys:?}");
+}
+
+#[test]
+fn a_timed_out_create_is_retry_safe_only_with_the_callers_own_idempotency_key() {
+    // Retries inside the call reuse whichever key it has. A new call from the caller only sends the
+    // same key again if the caller chose it; a key made up for the call dies with it, and a new
+    // one would make the provider create a second payment.
+    for name in ["neropay", "noxipay"] {
+        let own_key = PaymentRequest {
+            idempotency_key: Some("order-1001-attempt-1".into()),
+            ..request()
+        };
+        let (count, e) = silent_create_with(name, None, own_key);
+        assert_eq!(count, 3, "{name}: first try and two retries");
+        assert!(
+            matches!(e, Error::Timeout { retry_safe: true }),
+            "{name}: {e:?}"
+        );
+        let (count, e) = silent_create(name, None);
+        assert_eq!(count, 3, "{name}: retried with the key it made");
+        assert!(
+            matches!(e, Error::Timeout { retry_safe: false }),
+            "{name}: without the caller's key a new call could pay twice: {e:?}"
+        );
+    }
 }

@@ -61,8 +61,8 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_events`
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// The second guard: addPayment runs only after this INSERT succeeded, in the same transaction, so a
-// provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
+// The second guard: addPayment runs only after this INSERT committed (as a claim, see the issue 15 columns
+// below), so a provider payment becomes at most one Perfex payment (UNIQUE provider + provider payment id).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_recorded` (
     `id` int(11) NOT NULL AUTO_INCREMENT,
     `provider` varchar(20) NOT NULL,
@@ -80,9 +80,10 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_recorde
     KEY `invoice_id` (`invoice_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
 
-// Tables created by a development build keyed uniqueness per payment row (uk_payment_event,
-// uk_payment_row). Move them to the provider keys above: drop the old keys, make any rows that would
-// collide distinct (suffix "#<row id>", nothing is deleted: these are accounting records), add the keys.
+// paybridge_recorded must be unique per provider payment (uk_provider_payment above), so one provider
+// payment is recorded at most once whichever attempt row reports it. A table keyed per payment row instead
+// (uk_payment_row) is re-keyed: that key goes, rows that would collide are made distinct (suffix
+// "#<row id>"; nothing is deleted: these are accounting records), then the provider key is added.
 $paybridgeIndex = static function (string $table, string $key) use ($CI): bool {
     return (bool) $CI->db->query('SHOW INDEX FROM `' . db_prefix() . $table . '` WHERE Key_name = ' . $CI->db->escape($key))->row();
 };
@@ -114,9 +115,9 @@ foreach (['paybridge_recorded' => 'provider_payment'] as $table => $redundant) {
     }
 }
 
-// Issue 9: events are unique per payment row (uk_payment_row_event), no longer per provider, so a token or
-// a forged body can only ever touch its own payment's keys. Existing tables: new columns, the new key
-// (rows that would collide get a "#<row id>" suffix; nothing is deleted), then the old keys go.
+// Events are unique per payment row (uk_payment_row_event), not per provider, so a token or a forged body
+// can only ever touch its own payment's keys. A table keyed otherwise gets the new columns, this key (rows
+// that would collide get a "#<row id>" suffix; nothing is deleted), then loses the other keys.
 $paybridgeColumn = static function (string $table, string $column) use ($CI): bool {
     return (bool) $CI->db->query('SHOW COLUMNS FROM `' . db_prefix() . $table . '` LIKE ' . $CI->db->escape($column))->row();
 };
@@ -143,23 +144,23 @@ foreach (['uk_provider_event', 'uk_payment_event', 'provider_event'] as $old) {
     }
 }
 
-// ---- issue 9: cron reconciliation, webhook read limit, separate return token, attempt account ----
+// ---- cron reconciliation, webhook read limit, separate return token, attempt account ----
 // Added column by column (ALTER only when missing), so a fresh install and an upgrade end the same and
 // running this twice changes nothing.
 $paybridgePayments = db_prefix() . 'paybridge_payments';
 $paybridgeColumns = [
     // Random token of the return URL, apart from `token` (the webhook URL's): a leaked webhook URL does
-    // not lead to the invoice link (issue 9 item 10).
+    // not lead to the invoice link.
     'return_token'          => 'char(32) NULL DEFAULT NULL',
     // Non-secret identifiers of the account the attempt was created with (JSON: base_url + NeroPay account
     // / Payrexx instance); NULL for attempts made before this column existed (read with the current one).
     'account'               => 'varchar(500) NULL DEFAULT NULL',
-    // Cron reconciliation (issue 9 item 4): checks done, when the next one is due, the last one and its outcome.
+    // Cron reconciliation: checks done, when the next one is due, the last one and its outcome.
     'reconcile_count'       => 'int(11) NOT NULL DEFAULT 0',
     'reconcile_next_at'     => 'datetime NULL DEFAULT NULL',
     'reconcile_last_at'     => 'datetime NULL DEFAULT NULL',
     'reconcile_result'      => 'varchar(60) NULL DEFAULT NULL',
-    // Perfex's own tblpayment_attempts row of this Pay click (3.0.5+; issue 10): deleted once the payment is
+    // Perfex's own tblpayment_attempts row of this Pay click (3.0.5+): deleted once the payment is
     // recorded or the attempt ends, as Perfex's addPayment() does; NULL when Perfex made none.
     'perfex_attempt_id'     => 'int(11) NULL DEFAULT NULL',
     // Issue 13 item 5: the Perfex gateway fee (fee_fixed / fee_percent) included in amount_minor, in the
@@ -180,7 +181,7 @@ if (!$paybridgeIndex('paybridge_payments', 'uk_return_token')) {
 if (!$paybridgeIndex('paybridge_payments', 'reconcile')) {
     $CI->db->query('ALTER TABLE `' . $paybridgePayments . '` ADD KEY `reconcile` (`status`, `created_at`)');
 }
-// Last API read caused by an unverified webhook, per attempt and claimed status (issue 9 item 8): at most
+// Last API read caused by an unverified webhook, per attempt and claimed status: at most
 // one read per (attempt, claimed status) per 10 s. A handful of rows per attempt at most (one per status).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_webhook_reads` (
     `payment_row_id` int(11) NOT NULL,
@@ -188,6 +189,22 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_webhook
     `last_read_at` datetime(3) NOT NULL,
     PRIMARY KEY (`payment_row_id`, `claim`)
 ) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
+// Issue 15: the guard row is committed first as a claim (state `claimed`, random claim_token, claimed_at),
+// the payment is added by the claim's owner only after that commit, then the row becomes `done`
+// (Paybridge_model, "Recording a payment is three steps"). Rows written before this are `done`.
+$paybridgeRecorded = db_prefix() . 'paybridge_recorded';
+foreach ([
+    'state'       => "varchar(10) NOT NULL DEFAULT 'done'",
+    'claim_token' => 'char(32) NULL DEFAULT NULL',
+    'claimed_at'  => 'datetime NULL DEFAULT NULL',
+    'finished_at' => 'datetime NULL DEFAULT NULL',
+] as $column => $definition) {
+    if (!$CI->db->field_exists($column, $paybridgeRecorded)) {
+        $CI->db->query('ALTER TABLE `' . $paybridgeRecorded . '` ADD COLUMN `' . $column . '` ' . $definition);
+    }
+}
+// Age (seconds) after which a claim whose owner never finished is taken over: longer than any request lives.
+add_option('paybridge_claim_stale_seconds', '300');
 add_option('paybridge_reconcile_min_age_seconds', '120');
 add_option('paybridge_reconcile_batch', '20');
 
@@ -240,3 +257,5 @@ foreach ([
 }
 add_option('paybridge_refund_watch_days', '60');
 add_option('paybridge_refund_watch_batch', '20');
+// Extra trusted CA bundle (PEM path) for the provider APIs; '' = the built-in roots only (issue 14).
+add_option('paybridge_ca_file', '');

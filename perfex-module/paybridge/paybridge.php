@@ -14,11 +14,13 @@ define('PAYBRIDGE_MODULE_NAME', 'paybridge');
 define('PAYBRIDGE_VERSION', '1.0.0');
 
 // The extension release this module goes with (Cargo.toml's version; ModuleSystemTest checks they agree):
-// the System section names its .deb / .tgz (issue 11 item 6).
+// the System section names its .deb / .tgz.
 define('PAYBRIDGE_EXTENSION_VERSION', '0.1.0');
 
+require_once __DIR__ . '/libraries/Paybridge_providers.php';
 require_once __DIR__ . '/libraries/Paybridge_money.php';
 require_once __DIR__ . '/libraries/Paybridge_system.php';
+require_once __DIR__ . '/libraries/Paybridge_timing.php';
 
 /** The module never fatals without the extension: gateways warn the admin and refuse to start payments. */
 function paybridge_extension_loaded(): bool
@@ -38,15 +40,16 @@ register_language_files(PAYBRIDGE_MODULE_NAME, [PAYBRIDGE_MODULE_NAME]);
 
 // Gateways load from libraries/<Id>_gateway.php; the shared base is Paybridge_gateway_base.php, so it is
 // never mistaken for a gateway (perfex.md "Gateways").
-register_payment_gateway('neropay_gateway', PAYBRIDGE_MODULE_NAME);
-register_payment_gateway('payrexx_gateway', PAYBRIDGE_MODULE_NAME);
-register_payment_gateway('noxipay_gateway', PAYBRIDGE_MODULE_NAME);
+foreach (PAYBRIDGE_PROVIDERS as $provider) {
+    register_payment_gateway($provider . '_gateway', PAYBRIDGE_MODULE_NAME);
+}
+unset($provider);
 
 hooks()->add_filter('before_settings_updated', 'paybridge_refuse_filtered_secrets');
 
 /**
  * Perfex saves gateway settings through CodeIgniter's global XSS filter (only smtp_password and email_*
- * are exempt), which rewrites values such as "%41" or "<script" (issue 10). A secret changed that way
+ * are exempt), which rewrites values such as "%41" or "<script". A secret changed that way
  * would be stored broken and fail every API call later; it is refused here instead: the stored value
  * stays, and the admin is told which setting was not saved. The raw post is read with xss_clean FALSE.
  */
@@ -61,7 +64,7 @@ function paybridge_refuse_filtered_secrets($data)
         return $data;
     }
     $refused = [];
-    foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+    foreach (PAYBRIDGE_PROVIDERS as $provider) {
         $gateway = $CI->{$provider . '_gateway'} ?? null;
         if (!$gateway instanceof Paybridge_gateway_base) {
             continue;
@@ -87,12 +90,12 @@ function paybridge_refuse_filtered_secrets($data)
 
 hooks()->add_action('admin_init', 'paybridge_admin_menu');
 
-/** Sidebar entry to the payments/events page, only for staff who may view payments (issue 9 item 7). */
+/** Sidebar entry to the payments/events page, only for staff who may view payments (perfex.md "Permissions"). */
 function paybridge_admin_menu()
 {
     $CI = &get_instance();
     // is_admin() without an id answers from the current user (no query); staff_can() would query on every
-    // admin page (issue 10: no request pays for the module).
+    // admin page, and no request that is not ours should pay for the module.
     if (!isset($CI->app_menu) || !is_staff_logged_in() || (!is_admin() && !staff_can('view', 'payments'))) {
         return;
     }
@@ -104,7 +107,7 @@ function paybridge_admin_menu()
     ]);
 }
 
-// Reconciliation of attempts whose webhook never came (issue 9 item 4): Perfex fires after_cron_run from
+// Reconciliation of attempts whose webhook never came: Perfex fires after_cron_run from
 // Cron_model::run(), reached by GET cron/index (perfex.md "Added in turn 2 — Cron").
 register_cron_task('paybridge_cron_reconcile');
 
@@ -115,7 +118,7 @@ function paybridge_cron_reconcile($manually = false)
     }
     $CI = &get_instance();
     $gateways = [];
-    foreach (['neropay', 'payrexx', 'noxipay'] as $provider) {
+    foreach (PAYBRIDGE_PROVIDERS as $provider) {
         $property = $provider . '_gateway';
         if (isset($CI->{$property}) && $CI->{$property} instanceof Paybridge_gateway_base) {
             $gateways[$provider] = $CI->{$property};

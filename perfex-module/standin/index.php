@@ -12,7 +12,7 @@ define('APP_MODULES_PATH', FCPATH . 'modules/');
 require __DIR__ . '/core/bootstrap.php';
 
 // Stand-in only: the page is buffered so that its headers go out last and can carry the number of SQL
-// queries the whole request sent (tests compare it with the module active and inactive, issue 10 item 6).
+// queries the whole request sent (tests compare it with the module active and inactive).
 ob_start();
 header_register_callback(static function () {
     header('X-Standin-Queries: ' . standin_core('db')->query_count);

@@ -267,6 +267,24 @@ final class RefundTest extends PayBridgeTestCase
         $this->assertSame([], Sandbox::requests(), 'nothing was read or sent');
     }
 
+    public function testHostileRefundRequestsAreTypedErrorsNeverPanics(): void
+    {
+        $g = self::gateway('neropay');
+        $id = self::paid('neropay');
+        Sandbox::reset();
+        foreach ([
+            [0 => 'x'], ["\xff\xfe" => 1], ['amount' => ['1.00']], ['amount' => null, 'reason' => 5],
+            ['amount' => "1.0\u{0301}"], ['amount' => '١٢'], ['amount' => PHP_INT_MAX . '0'], ['amount' => true],
+            ['reason' => str_repeat('é', 256)], ['reason' => "\xc3"], ['currency' => "\u{20AC}UR"],
+            ['idempotency_key' => str_repeat('k', 256)], ['idempotency_key' => "ключ"],
+        ] as $i => $request) {
+            $e = $this->assertNeverPanics(fn () => $g->refundPayment($id, $request));
+            $this->assertInstanceOf(\PayBridge\Exception\InvalidPayloadException::class, $e, "request #$i");
+        }
+        $this->assertNeverPanics(fn () => $g->refundPayment("\0/../x"));
+        $this->assertSame([], array_filter(Sandbox::requests(), fn ($r) => $r['method'] === 'POST'), 'nothing was sent');
+    }
+
     /** @dataProvider providers */
     public function testARefundThatFailsAsynchronouslyIsPendingThenFailedAndFreesItsMoney(string $provider): void
     {

@@ -180,14 +180,31 @@ final class SandboxApiTest extends PayBridgeTestCase
         }
     }
 
-    public function testASlowProviderThrowsARetrySafeTimeout(): void
+    /** @return array<string, array{string}> the providers that honour an idempotency key */
+    public static function keyedProviders(): array
     {
-        Sandbox::faults(['latency_ms' => 1500, 'provider' => 'neropay']);
-        $g = self::sandboxGateway(['timeout_ms' => 200, 'max_retries' => 0]);
+        return ['neropay' => ['neropay'], 'noxipay' => ['noxipay']];
+    }
+
+    /**
+     * A NeroPay or Noxipay create that timed out after sending may have made the payment. With the
+     * caller's own idempotency_key, calling again sends that key again and the provider answers with
+     * the same payment: retry-safe. Without one, the extension made a key for that call only and a new
+     * call makes another, which the provider takes for a second payment: not retry-safe. A read is
+     * always retry-safe.
+     * @dataProvider keyedProviders
+     */
+    public function testASlowProvidersCreateIsRetrySafeOnlyWithTheCallersOwnIdempotencyKey(string $provider): void
+    {
+        Sandbox::faults(['latency_ms' => 1500, 'provider' => $provider]);
+        $g = self::providerGateway($provider, ['timeout_ms' => 200, 'max_retries' => 0]);
         $start = microtime(true);
-        $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->createPayment(self::paymentRequest()));
+        $keyed = self::paymentRequest(['idempotency_key' => 'order-1001-' . bin2hex(random_bytes(4))]);
+        $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->createPayment($keyed));
         $this->assertLessThan(1.2, microtime(true) - $start, 'timeout_ms is honoured');
-        $this->assertTrue($e->isRetrySafe());
+        $this->assertTrue($e->isRetrySafe(), 'the same key makes the same payment');
+        $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->createPayment(self::paymentRequest()));
+        $this->assertFalse($e->isRetrySafe(), 'a new call would carry another key');
         $e = $this->assertPayBridgeError('TransportException', 'timeout', fn () => $g->retrievePayment('1001'));
         $this->assertTrue($e->isRetrySafe());
     }

@@ -5,19 +5,14 @@
 use crate::actions;
 use crate::delivery;
 use crate::http::{Request, Response};
-use crate::server::Provider;
+use crate::provider::Provider;
 use crate::state::{Action, ActionOpts, App};
-use crate::util::{html_escape, percent_decode};
+use crate::util::{self, html_escape};
 use std::sync::Arc;
 
 /// None when the path is not a checkout route.
 pub fn handle(app: &Arc<App>, req: &Request) -> Option<Response> {
-    let segs: Vec<String> = req
-        .path
-        .trim_matches('/')
-        .split('/')
-        .map(|s| percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(&req.path, true);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let (provider, id, action) = match segs.as_slice() {
         [p, "checkout", id] => (Provider::parse(p)?, *id, None),
@@ -42,14 +37,6 @@ fn html(status: u16, title: &str, body: &str) -> Response {
         t = html_escape(title)
     );
     Response::new(status, "text/html; charset=utf-8", doc.into_bytes())
-}
-
-fn title(provider: Provider) -> &'static str {
-    match provider {
-        Provider::NeroPay => "NeroPay sandbox checkout",
-        Provider::Payrexx => "Payrexx sandbox checkout",
-        Provider::Noxipay => "Noxipay sandbox checkout",
-    }
 }
 
 fn page(app: &App, provider: Provider, id: &str) -> Response {
@@ -79,7 +66,7 @@ fn page(app: &App, provider: Provider, id: &str) -> Response {
             html_escape(&base)
         ));
     }
-    html(200, title(provider), &body)
+    html(200, provider.imp().checkout_title(), &body)
 }
 
 fn submit(app: &Arc<App>, provider: Provider, id: &str, action: &str) -> Response {
@@ -92,7 +79,7 @@ fn submit(app: &Arc<App>, provider: Provider, id: &str, action: &str) -> Respons
             match t.redirect {
                 Some(url) => Response::new(303, "text/html; charset=utf-8", Vec::new())
                     .with_header("Location", &url),
-                None => html(200, title(provider), "<p>Done.</p>"),
+                None => html(200, provider.imp().checkout_title(), "<p>Done.</p>"),
             }
         }
         Err(e) => html(

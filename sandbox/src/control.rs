@@ -3,7 +3,7 @@
 use crate::actions;
 use crate::delivery;
 use crate::http::{Request, Response};
-use crate::server::Provider;
+use crate::provider::Provider;
 use crate::state::{Action, ActionOpts, App, Faults};
 use crate::util;
 use serde::Deserialize;
@@ -20,11 +20,7 @@ fn ok(v: Value) -> Response {
 }
 
 pub fn handle(app: &Arc<App>, req: &Request, rest: &str) -> Response {
-    let segs: Vec<String> = rest
-        .trim_matches('/')
-        .split('/')
-        .map(|s| util::percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(rest, true);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["health"]) => ok(json!({"ok": true})),

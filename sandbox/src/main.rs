@@ -4,20 +4,17 @@
 mod actions;
 mod checkout;
 mod control;
+mod delay_proxy;
 mod delivery;
 mod http;
 mod neropay;
-mod neropay_create;
-mod neropay_model;
 mod noxipay;
-mod noxipay_model;
 mod payrexx;
-mod payrexx_actions;
-mod payrexx_model;
-mod phpform;
+mod provider;
 mod refunds;
 mod server;
 mod state;
+mod tls;
 mod trigger;
 mod util;
 
@@ -32,6 +29,9 @@ const USAGE: &str = "usage:
       [--payrexx-instance I] [--payrexx-secret K] [--payrexx-webhook-key K]
       [--payrexx-webhook-format json|form] [--payrexx-webhook-url URL]
       [--noxipay-secret-key K] [--noxipay-webhook-secret S] [--retry-schedule-ms 200,500,...]
+      [--tls --tls-ca-out PATH]
+  paybridge-sandbox delay-proxy --listen 127.0.0.1:PORT --to 127.0.0.1:PORT --rtt-ms N
+      [--stats-file PATH]
   paybridge-sandbox trigger <neropay|payrexx|noxipay> <event> --payment ID --to URL
       [--sandbox BASE_URL] [--webhook-secret S] [--format json|form]";
 
@@ -100,7 +100,11 @@ fn config_from(opts: &HashMap<String, String>) -> Result<Config, String> {
 }
 
 fn serve(args: &[String]) -> Result<(), String> {
+    // `--tls` is the one option without a value (issue 14 item 1).
+    let tls = args.iter().any(|a| a == "--tls");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--tls").cloned().collect();
     let known = [
+        "tls-ca-out",
         "port",
         "neropay-secret-key",
         "neropay-webhook-secret",
@@ -113,7 +117,7 @@ fn serve(args: &[String]) -> Result<(), String> {
         "noxipay-webhook-secret",
         "retry-schedule-ms",
     ];
-    let (opts, positional) = parse_args(args, &known)?;
+    let (opts, positional) = parse_args(&args, &known)?;
     if let Some(p) = positional.first() {
         return Err(format!("unexpected argument {p}"));
     }
@@ -122,9 +126,22 @@ fn serve(args: &[String]) -> Result<(), String> {
         None => 0,
     };
     let cfg = config_from(&opts)?;
-    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("bind: {e}"))?;
+    if tls != opts.contains_key("tls-ca-out") {
+        return Err("--tls and --tls-ca-out PATH go together".into());
+    }
+    let mut listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("bind: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let base = format!("http://127.0.0.1:{port}");
+    let mut base = format!("http://127.0.0.1:{port}");
+    if let Some(ca_out) = opts.get("tls-ca-out") {
+        // The public port speaks TLS; the plain server moves to an internal loopback port.
+        let identity = tls::generate()?;
+        std::fs::write(ca_out, &identity.ca_pem).map_err(|e| format!("--tls-ca-out: {e}"))?;
+        let inner = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| format!("bind: {e}"))?;
+        let inner_addr = inner.local_addr().map_err(|e| e.to_string())?;
+        tls::spawn_front(listener, inner_addr, identity.config)?;
+        listener = inner;
+        base = format!("https://127.0.0.1:{port}");
+    }
     let app = Arc::new(App {
         cfg,
         state: Mutex::new(state::State::default()),
@@ -144,6 +161,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]).map(|_| 0),
         Some("trigger") => trigger::run(&args[1..]),
+        Some("delay-proxy") => delay_proxy::run(&args[1..]).map(|_| 0),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(0)

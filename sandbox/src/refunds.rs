@@ -3,8 +3,8 @@
 //! that status goes out, as a provider's asynchronous refund failure would.
 
 use crate::delivery;
+use crate::provider::Provider;
 use crate::state::App;
-use crate::{neropay_model, noxipay_model, payrexx_model};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,14 +18,10 @@ pub fn fail_later(app: &Arc<App>) {
         let app = app.clone();
         std::thread::spawn(move || {
             std::thread::sleep(FAIL_AFTER);
-            let wh = {
-                let mut st = app.lock();
-                match provider {
-                    "neropay" => neropay_model::fail_refund(&app.cfg, &mut st, &key, &refund_id),
-                    "noxipay" => noxipay_model::fail_refund(&app.cfg, &mut st, &key, &refund_id),
-                    _ => payrexx_model::fail_refund(&app.cfg, &mut st, &key, &refund_id),
-                }
-            };
+            let wh = Provider::parse(provider).and_then(|p| {
+                p.imp()
+                    .fail_refund(&app.cfg, &mut app.lock(), &key, &refund_id)
+            });
             if let Some(wh) = wh {
                 delivery::deliver_all(&app, vec![wh]);
             }

@@ -2,8 +2,9 @@
 
 use crate::delivery::{self, Webhook};
 use crate::http::{Outcome, Request, Response};
+use crate::provider::Provider;
 use crate::state::{App, Faults};
-use crate::{checkout, control, neropay, noxipay, payrexx, util};
+use crate::{checkout, control, util};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,32 +24,6 @@ impl ApiOut {
             resp,
             sig: None,
             webhooks: vec![],
-        }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Provider {
-    NeroPay,
-    Payrexx,
-    Noxipay,
-}
-
-impl Provider {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "neropay" => Some(Provider::NeroPay),
-            "payrexx" => Some(Provider::Payrexx),
-            "noxipay" => Some(Provider::Noxipay),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::NeroPay => "neropay",
-            Provider::Payrexx => "payrexx",
-            Provider::Noxipay => "noxipay",
         }
     }
 }
@@ -121,40 +96,13 @@ fn take_fault(f: &mut Faults, provider: Provider, method: &str) -> (Fault, u64) 
     (fault, f.latency_ms)
 }
 
-/// The provider's own error shape for an injected failure (providers.md §N2, §X2, §P2).
+/// The provider's own error shape for an injected failure (providers.md §N2, §X2, §P2), with
+/// `Retry-After` on 429 and 503 only.
 fn fault_response(provider: Provider, status: u16, retry_after: u64) -> Response {
-    let limited = status == 429;
-    let resp = match provider {
-        Provider::NeroPay => {
-            let (code, msg) = if limited {
-                ("rate_limited", "Too many requests.")
-            } else {
-                ("internal_error", "Internal server error (sandbox fault).")
-            };
-            neropay::error(status, code, msg, None)
-                .with_header("X-Request-Id", &format!("req_{}", util::random_alnum(20)))
-        }
-        Provider::Noxipay => {
-            let (code, msg) = if limited {
-                ("rate_limited", "Too many requests.")
-            } else {
-                ("internal_error", "Internal server error (sandbox fault).")
-            };
-            noxipay::error(status, "api_error", code, msg)
-        }
-        Provider::Payrexx => payrexx::error(
-            status,
-            if limited {
-                "Too many requests"
-            } else {
-                "Internal server error (sandbox fault)"
-            },
-        ),
-    };
-    let mut resp = resp;
+    let mut resp = provider.imp().fault(status);
     resp.headers
         .retain(|(k, _)| !k.eq_ignore_ascii_case("Retry-After"));
-    if limited || status == 503 {
+    if status == 429 || status == 503 {
         resp = resp.with_header("Retry-After", &retry_after.to_string());
     }
     resp
@@ -198,11 +146,7 @@ fn api(app: &Arc<App>, req: Request, provider: Provider, sub: &str) -> Outcome {
         }
         Fault::None | Fault::TimeoutAfterAccept(_) => {}
     }
-    let out = match provider {
-        Provider::NeroPay => neropay::handle(app, &req, sub),
-        Provider::Payrexx => payrexx::handle(app, &req, sub),
-        Provider::Noxipay => noxipay::handle(app, &req, sub),
-    };
+    let out = provider.imp().api(app, &req, sub);
     delivery::deliver_background(app, out.webhooks);
     crate::refunds::fail_later(app);
     if let Fault::TimeoutAfterAccept(delay) = fault {

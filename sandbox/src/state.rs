@@ -2,7 +2,7 @@
 //! read or changed, never while a webhook is being sent (the receiver may call back into the API).
 
 use crate::delivery::Webhook;
-use crate::{neropay_model, noxipay_model, payrexx_model, util};
+use crate::{neropay, noxipay, payrexx, util};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -109,9 +109,9 @@ struct IdemEntry {
 
 #[derive(Default)]
 pub struct State {
-    pub nero: neropay_model::Store,
-    pub nox: noxipay_model::Store,
-    pub px: payrexx_model::Store,
+    pub nero: neropay::model::Store,
+    pub nox: noxipay::model::Store,
+    pub px: payrexx::model::Store,
     idem: HashMap<String, IdemEntry>,
     pub faults: Faults,
     pub requests: Vec<Value>,

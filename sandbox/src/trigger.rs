@@ -5,18 +5,10 @@
 
 use crate::actions;
 use crate::delivery::{self, Signing, Webhook};
-use crate::server::Provider;
+use crate::provider::Provider;
 use crate::state::{Config, WebhookFormat};
 use crate::util;
 use serde_json::Value;
-
-fn signing(provider: Provider, secret: &str) -> Signing {
-    match provider {
-        Provider::NeroPay => Signing::NeroPay(secret.into()),
-        Provider::Noxipay => Signing::Noxipay(secret.into()),
-        Provider::Payrexx => Signing::Payrexx(secret.into()),
-    }
-}
 
 pub fn run(args: &[String]) -> Result<i32, String> {
     let known = ["payment", "to", "sandbox", "webhook-secret", "format"];
@@ -74,7 +66,7 @@ pub fn run(args: &[String]) -> Result<i32, String> {
     let status = match (secret, fixed_headers) {
         (None, Some(headers)) => send_with(&client, to, &wh.body, &headers),
         (Some(s), _) => {
-            wh.signing = signing(provider, s);
+            wh.signing = provider.imp().signing(s);
             delivery::send_once(&client, to, &wh)
         }
         (None, None) => delivery::send_once(&client, to, &wh),

@@ -221,6 +221,17 @@ pub fn percent_decode(s: &str, plus_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A request path's segments, percent-decoded (`+` stays `+`), for every router of the sandbox.
+/// `keep_empty` keeps the empty segments of `a//b` (control and checkout routes match exact
+/// shapes); the provider APIs drop them, as `Gateway/0/` and `Gateway/0` are the same call.
+pub fn path_segments(path: &str, keep_empty: bool) -> Vec<String> {
+    path.trim_matches('/')
+        .split('/')
+        .filter(|s| keep_empty || !s.is_empty())
+        .map(|s| percent_decode(s, false))
+        .collect()
+}
+
 /// PHP `urlencode` (RFC 1738 as `http_build_query` uses it): alnum and `-_.` kept, space → `+`,
 /// everything else `%XX` uppercase (providers.md §P1).
 pub fn php_urlencode(s: &str) -> String {

@@ -1,5 +1,5 @@
 <?php
-// Smoke test of an INSTALLED paybridge extension (scripts/release --verify, issue 11 item 4): runs in a
+// Smoke test of an INSTALLED paybridge extension (scripts/release --verify): runs in a
 // clean Debian root with only the PHP CLI and the package, against the sandbox on the host's
 // loopback. Creates a NeroPay payment, pays it through the sandbox's control endpoint, then confirms
 // the signed IPN (signature checked, then the payment re-read through the authenticated API,

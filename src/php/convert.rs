@@ -209,8 +209,9 @@ pub fn hint(arr: &ZendHashTable) -> Result<Hint> {
         }
     };
     let payment_id = get("payment_id")?;
-    // `reference` is still accepted (and type-checked, as before) for callers that pass it, but
-    // no provider can use it: the payment id identifies the payment (stubs: confirmWebhook).
+    // `reference` is accepted (and type-checked) because callers such as the Perfex module pass
+    // it, but no provider can look a payment up by it: the payment id identifies the payment
+    // (stubs: confirmWebhook).
     get("reference")?;
     Ok(Hint { payment_id })
 }

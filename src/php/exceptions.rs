@@ -150,6 +150,8 @@ fn details_of(e: &Error) -> Details {
         Error::Timeout { retry_safe } | Error::ConnectionFailed { retry_safe, .. } => {
             d.retry_safe = *retry_safe
         }
+        // Nothing was sent before a failed handshake.
+        Error::Tls => d.retry_safe = true,
         _ => {}
     }
     d

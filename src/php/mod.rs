@@ -14,6 +14,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+use paybridge_core::money::Currency;
 use paybridge_core::providers::{self, Provider, PROVIDERS};
 use paybridge_core::webhook;
 
@@ -143,6 +144,17 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
+/// The ISO 4217 minor-unit exponent of a currency code (JPY 0, EUR 2, KWD 3) from the core's
+/// money table, the one every amount of the extension is checked against (providers.md §0), so
+/// PHP code converting amounts keeps no copy of its own. Anything else throws
+/// `InvalidPayloadException` `unsupported_currency`.
+#[php_function]
+#[php(name = "PayBridge\\currency_exponent")]
+pub fn currency_exponent(code: &str) -> PhpResult<i64> {
+    let currency = Currency::from_code(code).map_err(to_php)?;
+    Ok(i64::from(currency.exponent()))
+}
+
 /// `php --ri paybridge`. Runs outside any PHP call, so it must never panic: constants only.
 extern "C" fn module_info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -167,5 +179,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<TransportException>()
         .class::<Gateway>()
         .function(wrap_function!(version))
+        .function(wrap_function!(currency_exponent))
         .info_function(module_info)
 }

@@ -8,6 +8,8 @@ import argparse
 import json
 import os
 import random
+import re
+import subprocess
 import sys
 import threading
 import time
@@ -86,11 +88,47 @@ def main():
     ap.add_argument("--workers", type=int, default=48)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--rtt-ms", type=int, default=0,
+                    help="put `paybridge-sandbox delay-proxy` with this RTT between the module and the NeroPay API")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     st = Stack(args.stack)
     assert st.webhook_secret, "the reliability stack runs with a NeroPay webhook secret"
     st.control("/reset", {})
+    proxy = None
+    if args.rtt_ms > 0:
+        proxy = start_delay_proxy(st, args.rtt_ms)
+    try:
+        run(args, rnd, st)
+    finally:
+        if proxy is not None:
+            st.cli("configure-gateway", "neropay", "--lenient", f"base_url={st.env['NEROPAY_BASE_URL']}")
+            proxy.terminate()
+            proxy.wait()
+
+
+def start_delay_proxy(st, rtt_ms):
+    """Issue 14 item 5: the module's NeroPay API calls (creates and webhook re-reads) go through a
+    delay proxy, so the Server-Timing breakdown shows a network-like `api` share."""
+    port = re.search(r":(\d+)", st.sandbox.split("//", 1)[1]).group(1)
+    binary = os.path.join(os.path.dirname(__file__), "../../target/release/paybridge-sandbox")
+    proc = subprocess.Popen([binary, "delay-proxy", "--listen", "127.0.0.1:0", "--to", f"127.0.0.1:{port}",
+                             "--rtt-ms", str(rtt_ms)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().strip()
+    m = re.match(r"listening on (127\.0\.0\.1:\d+)$", line)
+    assert m, f"delay-proxy did not start: {line!r}"
+    scheme = st.sandbox.split("://", 1)[0]
+    st.cli("configure-gateway", "neropay", "--lenient", f"base_url={scheme}://{m.group(1)}/neropay/v2")
+    return proc
+
+
+def server_timing(headers):
+    """{step: ms} from a Server-Timing header (verify, api, db, total), {} when absent."""
+    value = next((v for k, v in headers.items() if k.lower() == "server-timing"), "")
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"(\w+);dur=([\d.]+)", value)}
+
+
+def run(args, rnd, st):
 
     t_setup = time.monotonic()
     invoices = []
@@ -144,6 +182,7 @@ def main():
     rnd.shuffle(plan)
 
     results = []
+    timings = []
     panic_answers = []
     lock = threading.Lock()
     deadline = time.monotonic() + args.time_limit
@@ -152,9 +191,10 @@ def main():
         cat, url, body, headers, inv_id = item
         if time.monotonic() > deadline:
             return
-        status, _, resp, secs = request(url, data=body, headers=headers, method="POST", timeout=30)
+        status, resp_headers, resp, secs = request(url, data=body, headers=headers, method="POST", timeout=30)
         with lock:
             results.append((cat, status, secs, resp[:200]))
+            timings.append((cat, status, server_timing(resp_headers)))
             if b"panic" in resp.lower():
                 panic_answers.append((cat, status, resp[:200]))
 
@@ -165,6 +205,15 @@ def main():
 
     # ---- verdict
     by_cat = defaultdict(Counter)
+    # Server-Timing (issue 14 item 5): p50/p99 per step for the deliveries that were re-read and
+    # recorded (valid, 200 "recorded" or duplicates that still read) and for all answers.
+    def breakdown(rows):
+        steps = ["verify", "api", "db", "total"]
+        return {step: {"p50_ms": round(percentile([t.get(step, 0.0) for _, _, t in rows], 50), 1),
+                       "p99_ms": round(percentile([t.get(step, 0.0) for _, _, t in rows], 99), 1)} for step in steps} | {"n": len(rows)}
+    read_rows = [r for r in timings if r[2].get("api", 0.0) > 0]
+    timing_report = {"rtt_ms": args.rtt_ms, "with_api_read": breakdown(read_rows), "all_answers": breakdown(timings),
+                     "answers_without_header": sum(1 for r in timings if not r[2] and r[1] != 0)}
     for cat, status, _, _ in results:
         by_cat[cat][status] += 1
     lat = [r[2] * 1000 for r in results]
@@ -197,6 +246,7 @@ def main():
         "setup_s": round(setup_s, 2),
         "workers": args.workers,
         "max_copies": args.max_copies,
+        "server_timing": timing_report,
     }
     print(json.dumps(report, indent=2))
     ok = paid_ok and unpaid_ok and five_xx == 0 and len(results) == len(plan) and not panic_answers and not panic_in_logs

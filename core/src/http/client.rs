@@ -5,7 +5,9 @@
 //! by the calling (PHP) thread: `reqwest::blocking` would hand every call to a background thread
 //! and back, which measured ~1.6x slower than a reused curl handle (BENCHMARKS.md §3).
 
+use super::idempotency::OperationKey;
 use super::retry::{parse_retry_after, Decision, Outcome, RetryMode, RetryPolicy};
+use super::tls::{self, CaFile};
 use crate::error::{Error, Result};
 use rand::RngCore;
 use std::cell::RefCell;
@@ -58,6 +60,8 @@ pub struct HttpSettings {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    /// Extra trusted roots (`ca_file`, issue 14), already read and validated.
+    pub ca_file: Option<CaFile>,
 }
 
 impl HttpSettings {
@@ -68,6 +72,7 @@ impl HttpSettings {
             timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(5),
             retry: RetryPolicy::default(),
+            ca_file: None,
         })
     }
 }
@@ -104,7 +109,7 @@ pub fn validate_base_url(raw: &str) -> Result<String> {
 struct Cache {
     pid: u32,
     runtime: tokio::runtime::Runtime,
-    clients: Vec<(Duration, reqwest::Client)>,
+    clients: Vec<(ClientKey, reqwest::Client)>,
 }
 
 thread_local! {
@@ -118,10 +123,16 @@ fn init_failed() -> Error {
     }
 }
 
-/// Runs `f` with this process's runtime and the client for `connect_timeout`, building them on
-/// first use and again after a fork (the pid changed: the old ones are forgotten, not dropped).
+/// Clients differ only by connect timeout and trusted roots; everything else is per request.
+type ClientKey = (Duration, Option<CaFile>);
+
+/// Runs `f` with this process's runtime and the client for `key`, building them on first use and
+/// again after a fork (the pid changed: the old ones are forgotten, not dropped). The client, and
+/// with it its keep-alive pool and TLS session cache, lives as long as the php-fpm worker
+/// (issue 14 item 4): the next request of the same worker reuses its connections, and a
+/// connection that must be reopened resumes its TLS session instead of a full handshake.
 fn with_client<T>(
-    connect_timeout: Duration,
+    key: &ClientKey,
     f: impl FnOnce(&tokio::runtime::Runtime, &reqwest::Client) -> T,
 ) -> Result<T> {
     CACHE.with(|cell| {
@@ -142,23 +153,28 @@ fn with_client<T>(
             });
         }
         let cache = slot.as_mut().unwrap_or_else(|| unreachable!());
-        if !cache.clients.iter().any(|(t, _)| *t == connect_timeout) {
-            // Contract 4 / issue 9 item 6: never follow a redirect. reqwest would resend
+        if !cache.clients.iter().any(|(k, _)| k == key) {
+            // README "HTTP safety": never follow a redirect. reqwest would resend
             // X-API-KEY, signatures and Idempotency-Key to any target (it drops only
             // Authorization/Cookie on a host change); a 3xx becomes `invalid_response` instead.
-            let client = reqwest::Client::builder()
+            let mut builder = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(60))
-                .user_agent(concat!("paybridge/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|_| init_failed())?;
-            cache.clients.push((connect_timeout, client));
+                .connect_timeout(key.0)
+                .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+                .tcp_nodelay(true)
+                .user_agent(concat!("paybridge/", env!("CARGO_PKG_VERSION")));
+            if let Some(ca) = &key.1 {
+                for cert in tls::certificates(ca) {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
+            let client = builder.build().map_err(|_| init_failed())?;
+            cache.clients.push((key.clone(), client));
         }
         let client = cache
             .clients
             .iter()
-            .find(|(t, _)| *t == connect_timeout)
+            .find(|(k, _)| k == key)
             .map(|(_, c)| c.clone())
             .unwrap_or_else(|| unreachable!());
         Ok(f(&cache.runtime, &client))
@@ -186,9 +202,22 @@ impl HttpClient {
         self.run(build, self.settings.retry, true)
     }
 
+    /// `execute` for a request sent with `key` (`None`: a read). Retried as the config says, always
+    /// with that key; but when this crate made the key up (the caller passed none), a failure
+    /// after sending is reported as not safe to retry: the caller's retry would carry a new key,
+    /// and a provider that did act on the first request would take it for a second payment.
+    pub fn execute_keyed(
+        &self,
+        build: &dyn Fn() -> Request,
+        key: Option<&OperationKey>,
+    ) -> Result<Response> {
+        let safe_after_sending = key.is_none_or(OperationKey::from_caller);
+        self.run(build, self.settings.retry, safe_after_sending)
+    }
+
     /// For a request the provider cannot deduplicate (a Payrexx create, providers.md §P1/§P3):
     /// whatever the config says, it is repeated only when no byte of it was sent, and a failure
-    /// after sending is reported as not safe to retry (issue 9 item 10, contract 3).
+    /// after sending is reported as not safe to retry (README "Retries and idempotency").
     pub fn execute_not_idempotent(&self, build: &dyn Fn() -> Request) -> Result<Response> {
         let policy = RetryPolicy {
             mode: RetryMode::Unsent,
@@ -203,11 +232,12 @@ impl HttpClient {
         policy: RetryPolicy,
         idempotent: bool,
     ) -> Result<Response> {
+        let key: ClientKey = (self.settings.connect_timeout, self.settings.ca_file.clone());
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let req = build();
-            let sent = with_client(self.settings.connect_timeout, |rt, client| {
+            let sent = with_client(&key, |rt, client| {
                 rt.block_on(self.send_once(client, req, idempotent))
             })?;
             let (outcome, result) = match sent {
@@ -220,7 +250,9 @@ impl HttpClient {
                 }
                 Err((outcome, err)) => (outcome, Err(err)),
             };
-            match policy.decide(attempt, outcome, rand::rngs::OsRng.next_u64()) {
+            // Backoff jitter needs spread, not secrecy: the thread's userspace generator (reseeded
+            // from the OS, and after a fork) saves a getrandom syscall on every call (issue 14).
+            match policy.decide(attempt, outcome, rand::thread_rng().next_u64()) {
                 Decision::Retry(wait) => std::thread::sleep(wait),
                 Decision::GiveUp => return result,
             }
@@ -247,7 +279,8 @@ impl HttpClient {
         }
         let mut resp = rb.send().await.map_err(|e| classify(e, idempotent))?;
         let status = resp.status().as_u16();
-        // Contract 4: a redirect is an answer we refuse, with its status, not one we follow.
+        // README "HTTP safety": a redirect is an answer we refuse, with its status, not one we
+        // follow.
         if (300..=399).contains(&status) {
             let err = Error::InvalidResponse {
                 http_status: status,
@@ -270,8 +303,8 @@ impl HttpClient {
             };
             (Outcome::Unusable, err)
         };
-        // Contract 4: at most MAX_RESPONSE_BYTES are ever held; the body is read chunk by chunk
-        // and refused as soon as it (or its announced length) passes the cap.
+        // README "HTTP safety": at most MAX_RESPONSE_BYTES are ever held; the body is read chunk
+        // by chunk and refused as soon as it (or its announced length) passes the cap.
         if resp
             .content_length()
             .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
@@ -296,14 +329,22 @@ impl HttpClient {
     }
 }
 
-/// Contract 4: the largest provider answer read (4 MiB); real answers are a few KiB.
+/// How long an unused keep-alive connection is kept (providers close theirs after ~60-120 s; a
+/// php-fpm worker that idles longer reconnects and resumes its TLS session).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(55);
+
+/// README "HTTP safety": the largest provider answer read (4 MiB); real answers are a few KiB.
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Messages never include the URL (it may hold an instance name). A connect error (including a
 /// connect timeout) means no byte of the request was sent; anything later may have reached the
-/// provider, which is only safe to repeat for an `idempotent` request (issue 9 item 10).
+/// provider, which is only safe to repeat for an `idempotent` request.
 fn classify(e: reqwest::Error, idempotent: bool) -> (Outcome, Error) {
-    if e.is_connect() {
+    if tls::is_tls_failure(&e) {
+        // The handshake comes before the request: nothing was sent. Not retried by the policy
+        // (`Unusable`): an untrusted certificate stays untrusted.
+        (Outcome::Unusable, Error::Tls)
+    } else if e.is_connect() {
         let err = if e.is_timeout() {
             Error::Timeout { retry_safe: true }
         } else {

@@ -8,6 +8,40 @@ pub fn new_idempotency_key() -> String {
     hex::encode(bytes)
 }
 
+/// The idempotency key one write is sent with, and whether the caller chose it. Retries inside
+/// the call reuse it either way. After the request may have reached the provider, only the
+/// caller's own key makes repeating the whole call safe: a new call without one gets a new key,
+/// which the provider takes for a new payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationKey {
+    value: String,
+    from_caller: bool,
+}
+
+impl OperationKey {
+    /// The caller's key as given, else a fresh one made for this call (providers.md §0).
+    pub fn new(caller: Option<&str>) -> OperationKey {
+        match caller {
+            Some(key) => OperationKey {
+                value: key.to_string(),
+                from_caller: true,
+            },
+            None => OperationKey {
+                value: new_idempotency_key(),
+                from_caller: false,
+            },
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    pub fn from_caller(&self) -> bool {
+        self.from_caller
+    }
+}
+
 /// A caller's own key is used as given, but it must be something a provider accepts as a header
 /// value.
 pub fn is_valid_key(key: &str) -> bool {
@@ -26,6 +60,17 @@ mod tests {
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_ne!(a, new_idempotency_key());
+    }
+
+    #[test]
+    fn an_operation_key_is_the_callers_as_given_or_a_fresh_one_of_its_own() {
+        let given = OperationKey::new(Some("order-1001-attempt-2"));
+        assert_eq!(given.as_str(), "order-1001-attempt-2");
+        assert!(given.from_caller());
+        let own = OperationKey::new(None);
+        assert_eq!(own.as_str().len(), 32);
+        assert!(!own.from_caller());
+        assert_ne!(own, OperationKey::new(None));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! retry connect errors, timeouts, 429 and 5xx at most `max_retries` times with capped, jittered
 //! exponential backoff (base 200 ms, cap 2 s), honouring `Retry-After`; never other 4xx.
 //!
-//! Issue 9 item 10 / contract 3: a failure before any byte of the request was sent
+//! README "Retries and idempotency": a failure before any byte of the request was sent
 //! (`Outcome::NotSent`) is always safe to repeat. Anything after that may have reached the
 //! provider: it is repeated only in `RetryMode::All` and only for requests that are idempotent
 //! (a read, or a create carrying an Idempotency-Key the provider honours). Payrexx creates have no
@@ -26,7 +26,7 @@ pub enum RetryMode {
     /// Connect errors, timeouts, 429 and 5xx (providers.md §0).
     #[default]
     All,
-    /// Only failures where no byte of the request was sent (contract 3).
+    /// Only failures where no byte of the request was sent (nothing can have happened twice).
     Unsent,
 }
 

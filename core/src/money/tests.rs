@@ -119,7 +119,8 @@ fn provider_decimals_may_carry_trailing_zeros_but_not_extra_digits() {
 
 #[test]
 fn provider_decimals_with_multibyte_characters_are_invalid_amounts_not_panics() {
-    // issue 9 item 1: "1.1é" made the old parse_provider split inside 'é'.
+    // A multi-byte character right after the exponent's digits: cutting the string by byte
+    // position there would split 'é' and panic; it must be an invalid amount.
     let eur = eur();
     let jpy = Currency::from_code("JPY").unwrap();
     for s in [

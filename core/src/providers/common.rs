@@ -1,9 +1,12 @@
 //! Small helpers every provider folder uses, so no provider carries its own copy.
 
 use crate::error::{Error, Kind, Result};
+use crate::http::Response;
 use crate::money::{Currency, Money};
 use crate::providers::Hint;
+use crate::signing::Secret;
 use crate::webhook::Event;
+use serde::Deserialize;
 use serde_json::Value;
 
 pub fn invalid_response(status: u16, message: &str) -> Error {
@@ -65,7 +68,7 @@ pub fn body_minor(amount: &Value, currency: &str) -> Result<Money> {
 }
 
 /// A read whose 404 means "there is nothing there" (a transaction the link or gateway names but
-/// the API cannot find): `None`, so the caller reports the payment as not paid (contract 2).
+/// the API cannot find): `None`, so the caller reports the payment as not paid (README "Trust").
 /// Every other error stands: a timeout or 5xx is a reason to retry, not a state.
 pub fn absent_if_not_found<T>(read: Result<T>) -> Result<Option<T>> {
     match read {
@@ -92,6 +95,34 @@ pub fn rejected(
             .unwrap_or_else(|| format!("HTTP {status}")),
         request_id,
     }
+}
+
+/// The error object NeroPay (§N2, inside its envelope) and Noxipay (§X2 [ours], under `error`)
+/// answer with.
+#[derive(Debug, Default, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// `provider_rejected` for a non-2xx answer, with its error object's code and message if any.
+pub fn rejected_with(resp: Response, body: Option<ErrorBody>) -> Error {
+    let body = body.unwrap_or_default();
+    rejected(resp.status, body.code, body.message, resp.request_id)
+}
+
+/// The headers every NeroPay (§N1) and Noxipay (§X2 [ours]) call starts with: bearer auth with
+/// the secret key, and JSON answers.
+pub fn bearer_headers(secret_key: &Secret) -> Vec<(String, String)> {
+    vec![
+        (
+            "Authorization".into(),
+            format!("Bearer {}", String::from_utf8_lossy(secret_key.expose())),
+        ),
+        ("Accept".into(), "application/json".into()),
+    ]
 }
 
 /// providers.md §0 "Trust": without a configured webhook signature the body is untrusted input, a

@@ -33,6 +33,7 @@ const HTTP_KEYS: &[&str] = &[
     "connect_timeout_ms",
     "max_retries",
     "retry",
+    "ca_file",
 ];
 
 impl Config {
@@ -139,10 +140,15 @@ impl Config {
         if let Some(n) = self.opt_int("max_retries", 0, 10)? {
             s.retry.max_retries = n as u32;
         }
-        // Contract 3: "all" (default) or "unsent" (retry only failures before any byte was sent).
+        // README "Retries and idempotency": "all" (default) or "unsent" (retry only failures
+        // before any byte was sent).
         if let Some(mode) = self.opt_str("retry")? {
             s.retry.mode = RetryMode::parse(&mode)
                 .ok_or_else(|| Error::config("retry must be \"all\" or \"unsent\""))?;
+        }
+        // Issue 14: a PEM bundle added to the trusted roots, read and checked now.
+        if let Some(path) = self.opt_str("ca_file")? {
+            s.ca_file = Some(crate::http::tls::load(&path)?);
         }
         Ok(s)
     }

@@ -48,10 +48,10 @@ pub struct Hint {
     pub payment_id: Option<String>,
 }
 
-pub trait Provider: Send + Sync {
+pub trait Provider: confirm::Confirm + Send + Sync {
     fn name(&self) -> &'static str;
     fn create_payment(&self, request: &PaymentRequest) -> Result<Payment>;
-    /// The payment's current state (contract 2 of issue 9): `paid` only with a succeeded /
+    /// The payment's current state (README "Trust"): `paid` only with a succeeded /
     /// confirmed transaction and that transaction's settled amount and currency; a refunded,
     /// partially refunded, cancelled or charged-back transaction reports that state even while
     /// the link or gateway still says paid; a paid link or gateway without a readable, matching
@@ -60,14 +60,17 @@ pub trait Provider: Send + Sync {
     /// Offline: verify (where a signature exists or is configured), then parse.
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event>;
     /// `parse_webhook`, then re-read through the API: the result's status, amount, currency and
-    /// mode are the API's, never the body's, by the same rule as `retrieve_payment`.
+    /// mode are the API's, never the body's, by the same rule as `retrieve_payment`. One
+    /// template for every provider (`confirm.rs`), over its `Confirm` hooks.
     fn confirm_webhook(
         &self,
         body: &[u8],
         headers: &Headers,
         hint: &Hint,
         now: i64,
-    ) -> Result<Event>;
+    ) -> Result<Event> {
+        confirm::confirm_webhook(self, body, headers, hint, now)
+    }
     /// The provider's refund call for an order already judged against `payment`, a fresh read
     /// (issue 13 contract 1). Callers use `refund_payment`, which does the judging.
     fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund>;

@@ -140,3 +140,4 @@ proptest! {
 /// zero-width marks, emoji, NUL, and the amounts that once panicked ("1.1é", "12.5€").
 mod hostile;
 mod openssl;
+mod refunds;

@@ -3,9 +3,9 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * The old address of the staff page (paybridge/admin…): every request is redirected to admin_url('paybridge'),
- * where the page lives now (issue 10), so bookmarks keep working; nothing is done here (a POST re-check to
- * the old address only redirects).
+ * paybridge/admin… is an address staff may have bookmarked; the staff page is admin_url('paybridge'), inside
+ * the admin area so an IP restriction on it covers the page. Every request here is only redirected there;
+ * nothing is done (a POST re-check sent here only redirects).
  */
 class Admin extends AdminController
 {
@@ -17,7 +17,7 @@ class Admin extends AdminController
         }
     }
 
-    public function _remap($method, $params = [])
+    public function _remap($method, $params = []): never
     {
         redirect(admin_url('paybridge'));
     }

@@ -10,7 +10,7 @@ defined('BASEPATH') or exit('No direct script access allowed');
 class Payment extends App_Controller
 {
     /**
-     * Perfex routes an inactive module's controllers but does not load its init file (issue 10): then
+     * Perfex routes an inactive module's controllers but does not load its init file: then
      * nothing of the module is set up, so answer 404 instead of failing on a missing function or class.
      */
     public function __construct()
@@ -28,7 +28,7 @@ class Payment extends App_Controller
      * only redirects to admin/paybridge/timeline/<id>, where AdminController and the staff checks are;
      * nothing is read here. Everywhere else only return_url exists.
      */
-    public function _remap($method, $params = [])
+    public function _remap($method, $params = []): never
     {
         if ($this->uri->segment(1) === (defined('ADMIN_URI') ? ADMIN_URI : 'admin')) {
             redirect(admin_url('paybridge/timeline/' . (preg_match('/^[1-9]\d{0,9}$/', (string) $method) ? (string) $method : '0')));
@@ -36,13 +36,11 @@ class Payment extends App_Controller
         if ($method === 'return_url') {
             $params = array_values($params);
             $this->return_url($params[0] ?? '', $params[1] ?? '');
-
-            return;
         }
         show_404();
     }
 
-    public function return_url($provider = '', $token = '')
+    public function return_url($provider = '', $token = ''): never
     {
         $gatewayProperty = preg_match('/^[a-z]+$/', (string) $provider) ? $provider . '_gateway' : '';
         $gateway = $gatewayProperty !== '' ? ($this->{$gatewayProperty} ?? null) : null;
@@ -50,7 +48,8 @@ class Payment extends App_Controller
             show_404();
         }
         $this->load->model('paybridge/paybridge_model');
-        // The return URL's own token: the webhook URL's token opens nothing here (issue 9 item 10).
+        // The return URL's own token: the webhook URL's token opens nothing here, so a leaked webhook URL
+        // does not lead to the invoice (README "Unsigned webhooks, tokens and accounts").
         $payment = $this->paybridge_model->find_by_return_token($provider, (string) $token);
         if ($payment === null) {
             show_404();
@@ -60,7 +59,8 @@ class Payment extends App_Controller
         try {
             [$type, $key] = $this->confirm($gateway, $payment);
         } catch (Throwable $e) {
-            // Issue 9 item 1: whatever failed, the customer gets the invoice page and a neutral message.
+            // Whatever failed, the customer gets the invoice page and a neutral message, never a 500 page
+            // or an exception message (style.md).
             log_message('error', 'paybridge: return URL failed (' . get_class($e) . ')');
             [$type, $key] = ['warning', 'paybridge_payment_pending'];
         }
@@ -69,7 +69,7 @@ class Payment extends App_Controller
     }
 
     /**
-     * The alert in the invoice customer's language (issue 10): this App_Controller runs with the admin
+     * The alert in the invoice customer's language: this App_Controller runs with the admin
      * language; load_client_language($customerId) loads the customer's default language and fires
      * after_load_client_language, where register_language_files() loads our lines in it.
      */

@@ -13,7 +13,7 @@ class Neropay_gateway extends Paybridge_gateway_base
     public function __construct()
     {
         parent::__construct();
-        $this->setId('neropay');
+        $this->setId($this->provider());
         $this->setName('NeroPay');
         $this->setSettings($this->paybridgeSettings([
             ['name' => 'secret_key', 'label' => 'paybridge_setting_secret_key', 'encrypted' => true],
@@ -23,7 +23,7 @@ class Neropay_gateway extends Paybridge_gateway_base
         ], 'EUR,GBP,USD'));
     }
 
-    /** The attempt's account (issue 9 item 10): base URL and NeroPay-Account. */
+    /** The attempt's account, so it is never read with another account's credentials: base URL and NeroPay-Account. */
     protected function accountIdentity(): array
     {
         return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/'), 'account' => trim($this->getSetting('account'))];
@@ -32,11 +32,6 @@ class Neropay_gateway extends Paybridge_gateway_base
     protected function webhookSignatureOptional(): bool
     {
         return true;
-    }
-
-    public function provider(): string
-    {
-        return 'neropay';
     }
 
     protected function providerConfig(): array

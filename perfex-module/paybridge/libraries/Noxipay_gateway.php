@@ -14,18 +14,13 @@ class Noxipay_gateway extends Paybridge_gateway_base
     public function __construct()
     {
         parent::__construct();
-        $this->setId('noxipay');
+        $this->setId($this->provider());
         $this->setName('Noxipay');
         $this->setSettings($this->paybridgeSettings([
             ['name' => 'secret_key', 'label' => 'paybridge_setting_secret_key', 'encrypted' => true],
             ['name' => 'webhook_secret', 'label' => 'paybridge_setting_webhook_secret_required', 'encrypted' => true],
             ['name' => 'base_url', 'label' => 'paybridge_setting_base_url', 'default_value' => 'https://api.noxipay.com/v1'],
         ], 'EUR,USD,GBP'));
-    }
-
-    public function provider(): string
-    {
-        return 'noxipay';
     }
 
     protected function providerConfig(): array

@@ -14,7 +14,7 @@ require_once __DIR__ . '/Paybridge_system.php';
 abstract class Paybridge_gateway_base extends App_gateway
 {
     /**
-     * Webhook re-reads (contract 3, issue 9 item 10): up to ~5 s in all, one retry only when no byte of the
+     * Webhook re-reads: up to ~5 s in all (providers give up on slow endpoints), one retry only when no byte of the
      * request was sent (a cold TLS connection must not become a 503 that burns the provider's few retries).
      */
     public const WEBHOOK_CLIENT = ['timeout_ms' => 2400, 'connect_timeout_ms' => 1000, 'max_retries' => 1, 'retry' => 'unsent'];
@@ -23,7 +23,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
 
     /**
-     * Perfex 3.0.5+ processing fees (issue 13 item 5): with processingFees, App_gateway::setSettings() adds
+     * Perfex 3.0.5+ processing fees: with processingFees, App_gateway::setSettings() adds
      * Perfex's own fee_fixed / fee_percent settings, getFee() applies them, and Perfex adds the fee to the
      * amount before process_payment() (perfex.md "process_payment flow"). Assigned here rather than
      * redeclared as a property: Perfex's App_gateway declares it, and a redeclaration must repeat its exact
@@ -35,8 +35,14 @@ abstract class Paybridge_gateway_base extends App_gateway
         parent::__construct();
     }
 
-    /** Provider name as the extension knows it: "neropay", "payrexx", "noxipay". */
-    abstract public function provider(): string;
+    /**
+     * Provider name as the extension knows it, one of PAYBRIDGE_PROVIDERS: the gateway's class name
+     * without `_gateway` (Neropay_gateway -> "neropay"), the file name Perfex loads it from.
+     */
+    final public function provider(): string
+    {
+        return strtolower(substr(static::class, 0, -strlen('_gateway')));
+    }
 
     /** Extension config from the settings; empty values are dropped before use (no defaults for secrets). */
     abstract protected function providerConfig(): array;
@@ -49,7 +55,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     {
         $first = array_shift($providerSettings);
         // Built when the settings page echoes it, not here: Perfex runs gateway constructors at
-        // pre_controller_constructor, before any language line is loaded, and on every request (issue 10).
+        // pre_controller_constructor, before any language line is loaded, and on every request.
         $first['after'] = new Paybridge_lazy_html((string) ($first['after'] ?? ''), function () {
             return $this->statusHtml();
         });
@@ -89,7 +95,11 @@ abstract class Paybridge_gateway_base extends App_gateway
      */
     public function client(array $overrides = [], array $without = []): \PayBridge\Gateway
     {
-        $config = array_filter($this->providerConfig(), static function ($v) {
+        $config = array_filter($this->providerConfig() + [
+            // One PEM bundle for every provider (a corporate TLS proxy's CA, or the sandbox's with
+            // `scripts/stack up --tls`): option paybridge_ca_file, README "TLS" (issue 14).
+            'ca_file' => trim(get_option('paybridge_ca_file')),
+        ], static function ($v) {
             return $v !== '' && $v !== null && $v !== [];
         });
 
@@ -113,7 +123,7 @@ abstract class Paybridge_gateway_base extends App_gateway
 
     /**
      * Non-secret identifiers of the provider account the settings point at (base URL, NeroPay account,
-     * Payrexx instance). Stored on each attempt at creation (issue 9 item 10).
+     * Payrexx instance). Stored on each attempt at creation (README "Unsigned webhooks, tokens and accounts").
      * @return array<string, string>
      */
     protected function accountIdentity(): array
@@ -133,8 +143,8 @@ abstract class Paybridge_gateway_base extends App_gateway
     /**
      * True when the attempt was created with another account than the one configured now. Such an attempt is
      * never read with the current credentials: the provider would answer for the wrong account at best, and
-     * the attempt's own credentials are no longer known. Attempts created before accounts were recorded
-     * (account NULL) are read with the current account, as before.
+     * the attempt's own credentials are not kept. An attempt without a recorded account (account NULL, from
+     * before the column existed) has nothing to compare, so it is read with the current account.
      */
     public function isOtherAccount(object $payment): bool
     {
@@ -184,7 +194,7 @@ abstract class Paybridge_gateway_base extends App_gateway
      * Perfex calls this when the customer presses Pay (perfex.md "Paying"). The payment row (token +
      * idempotency key) exists before the provider is called, so a retry or a lost answer never loses track.
      */
-    public function process_payment($data)
+    public function process_payment($data): never
     {
         $invoice    = $data['invoice'] ?? null;
         $invoiceId  = (int) ($data['invoiceid'] ?? ($invoice->id ?? 0));
@@ -199,7 +209,7 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
 
-        // Real Perfex checks none of this before calling us (issue 10, perfex.md "process_payment flow"):
+        // Real Perfex checks none of this before calling us (perfex.md "process_payment flow"):
         // the invoice's state, whether this mode is allowed on it, and the amount are ours to refuse,
         // before any provider call.
         if (in_array((int) $invoice->status, [2, 5, 6], true)) { // STATUS_PAID, STATUS_CANCELLED, STATUS_DRAFT
@@ -220,11 +230,11 @@ abstract class Paybridge_gateway_base extends App_gateway
             }
             // Perfex's floats (amount + gateway fee, the fee itself) become decimal strings and minor units
             // exactly once, here (Paybridge_fee says how the fee is rounded and checked); an invoice part with
-            // more decimals than the currency has is refused, never rounded (issue 10).
+            // more decimals than the currency has is refused, never rounded (Paybridge_money::payAmount).
             $split = Paybridge_fee::split($data['amount'] ?? '', $data['gateway_fee'] ?? null,
                 is_object($perfexAttempt) && isset($perfexAttempt->amount) ? $perfexAttempt->amount : null, $currency,
                 $this->processingFees ? [$this->getSetting('fee_fixed'), $this->getSetting('fee_percent')] : null);
-            // What the provider charges: the invoice part plus the fee (issue 13 item 5). `amount` keeps
+            // What the provider charges: the invoice part plus the fee. `amount` keeps
             // meaning "the same amount as amount_minor" on the attempt row; fee_minor is the fee in it.
             $amount      = $split['charged'];
             $amountMinor = $split['charged_minor'];
@@ -249,7 +259,7 @@ abstract class Paybridge_gateway_base extends App_gateway
             redirect($invoiceUrl);
         }
 
-        // A database error here must not become a 500 page for the customer (issue 9 item 10).
+        // A database error here must not become a 500 page for the customer (style.md).
         try {
             $this->ci->load->model('paybridge/paybridge_model');
             $model = $this->ci->paybridge_model;
@@ -289,7 +299,7 @@ abstract class Paybridge_gateway_base extends App_gateway
                 throw new UnexpectedValueException('invalid_response');
             }
             if (!self::isSafeCheckoutUrl($checkoutUrl)) {
-                // The customer is never sent to a plain-http page (issue 9 item 10); nothing was paid yet.
+                // The customer is never sent to a plain-http page (README "HTTP safety"); nothing was paid yet.
                 $model->attempt_failed($row, 'insecure_checkout_url');
                 log_message('error', 'paybridge: ' . $this->provider() . ' returned a checkout URL that is not https');
                 $checkoutUrl = null;
@@ -314,7 +324,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     }
 
     /**
-     * What addPayment() gets for a verified, paid attempt (issue 13 item 5): Perfex records the invoice part,
+     * What addPayment() gets for a verified, paid attempt: Perfex records the invoice part,
      * never the fee. When Perfex's own tblpayment_attempts row of the Pay click still exists, addPayment()
      * gets its `payment_attempt_reference` and an amount of invoice part + THAT row's fee, so Perfex takes
      * its own fee off itself (perfex.md "process_payment flow"); the row's fee can differ from the fee
@@ -390,7 +400,7 @@ abstract class Paybridge_gateway_base extends App_gateway
     /**
      * Perfex builds the list of payment modes through the app_payment_gateways filter (perfex.md "Gateways",
      * initMode) and offers only modes whose `active` is 1. Without the extension this gateway cannot take a
-     * payment (issue 11 item 6), so it is listed as inactive whatever its saved setting: the invoice page
+     * payment, so it is listed as inactive whatever its saved setting: the invoice page
      * does not offer it, while the settings page (which lists inactive gateways too) still shows it with the
      * System section. The saved `active` option is not touched, so it is offered again once the extension loads.
      * No parameter type: Perfex's own initMode($modes) has none, the stand-in's has `array` (both compatible).
@@ -409,7 +419,7 @@ abstract class Paybridge_gateway_base extends App_gateway
         return $modes;
     }
 
-    /** The System section (issue 11 item 6): PHP, the extension, and what to install when it is missing. */
+    /** The System section: PHP, the extension, and what to install when it is missing. */
     protected function systemHtml(): string
     {
         return Paybridge_system::html();
@@ -427,7 +437,7 @@ abstract class Paybridge_gateway_base extends App_gateway
         }
         $html .= $this->systemHtml();
         if ($this->webhookSignatureOptional() && $this->getSetting('webhook_secret') === '') {
-            // Issue 9 item 8: without a signing key anyone can post webhooks; each costs a rate-limited API read.
+            // Without a signing key anyone can post webhooks; each costs a rate-limited API read.
             $html .= '<div class="alert alert-warning paybridge-unsigned-webhooks">' . $h(_l('paybridge_webhook_unsigned_warning')) . '</div>';
         }
         $p        = $this->provider();

@@ -30,10 +30,19 @@ final class Paybridge_html
     /** Minor units in the currency's exponent, as "123.78 EUR"; an unreadable value is shown as it is stored. */
     public static function money($minor, $currency): string
     {
+        return self::text(self::decimal($minor, $currency) . ' ' . $currency);
+    }
+
+    /**
+     * The decimal string of an amount in minor units, unescaped. Falls back to the minor units when the
+     * currency's exponent is unknown (or the extension is missing), so a page can still render.
+     */
+    public static function decimal($minor, $currency): string
+    {
         try {
-            return self::text(Paybridge_money::fromMinor((int) $minor, (string) $currency) . ' ' . $currency);
+            return Paybridge_money::fromMinor((int) $minor, (string) $currency);
         } catch (Throwable $e) {
-            return self::text($minor . ' ' . $currency);
+            return (string) (int) $minor;
         }
     }
 

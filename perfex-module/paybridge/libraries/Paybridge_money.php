@@ -16,23 +16,27 @@ defined('BASEPATH') or exit('No direct script access allowed');
  */
 final class Paybridge_money
 {
-    /** ISO 4217 exponents that are not 2 (everything else listed by ISO is 2). */
-    private const EXPONENTS = [
-        'BIF' => 0, 'CLP' => 0, 'DJF' => 0, 'GNF' => 0, 'ISK' => 0, 'JPY' => 0, 'KMF' => 0, 'KRW' => 0,
-        'PYG' => 0, 'RWF' => 0, 'UGX' => 0, 'UYI' => 0, 'VND' => 0, 'VUV' => 0, 'XAF' => 0, 'XOF' => 0,
-        'XPF' => 0,
-        'BHD' => 3, 'IQD' => 3, 'JOD' => 3, 'KWD' => 3, 'LYD' => 3, 'OMR' => 3, 'TND' => 3,
-        'CLF' => 4, 'UYW' => 4,
-    ];
-
+    /**
+     * The currency's ISO 4217 exponent, from the extension's own table (PayBridge\currency_exponent), the
+     * one it checks every amount against (providers.md §0): a second copy here could disagree with it.
+     * A code the table does not know is `unsupported_currency`. The module requires the extension; without
+     * it this is a LogicException that says so, never a guessed exponent.
+     */
     public static function exponent(string $currency): int
     {
         $currency = strtoupper(trim($currency));
         if (!preg_match('/^[A-Z]{3}$/', $currency)) {
             throw new InvalidArgumentException('unsupported_currency');
         }
-
-        return self::EXPONENTS[$currency] ?? 2;
+        if (!function_exists('PayBridge\\currency_exponent')) {
+            throw new LogicException('paybridge: the paybridge PHP extension is not loaded, and currency exponents'
+                . ' come from it; install it for this PHP (see the System section of the PayBridge settings)');
+        }
+        try {
+            return \PayBridge\currency_exponent($currency);
+        } catch (\PayBridge\Exception\InvalidPayloadException $e) {
+            throw new InvalidArgumentException('unsupported_currency');
+        }
     }
 
     /**
@@ -61,7 +65,7 @@ final class Paybridge_money
     }
 
     /**
-     * The one place a Perfex float becomes a decimal string (issue 10): Perfex's process_payment() hands the
+     * The one place a Perfex float becomes a decimal string: Perfex's process_payment() hands the
      * gateway `$amount += $gateway_fee`, a float. Rounding rule: the float is printed with exactly $places
      * fraction digits (printf's correctly rounded conversion of the binary value) and accepted ONLY if that
      * string reads back as the very same float, i.e. the customer's amount had at most $places decimals.

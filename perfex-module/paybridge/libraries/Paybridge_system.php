@@ -3,7 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * The "System" section (issue 11 item 6): what the running PHP is, whether the paybridge extension is loaded
+ * The "System" section: what the running PHP is, whether the paybridge extension is loaded
  * into it and, when it is not, exactly what to install on this server. Shown on the PayBridge admin page and
  * under each gateway's settings. Read-only: it inspects the running PHP and never changes anything.
  * The file name does not end in `_gateway.php`, so Perfex never takes it for a gateway (perfex.md "Gateways").

@@ -14,7 +14,7 @@ class Payrexx_gateway extends Paybridge_gateway_base
     public function __construct()
     {
         parent::__construct();
-        $this->setId('payrexx');
+        $this->setId($this->provider());
         $this->setName('Payrexx');
         $this->setSettings($this->paybridgeSettings([
             ['name' => 'instance', 'label' => 'paybridge_setting_payrexx_instance'],
@@ -24,7 +24,7 @@ class Payrexx_gateway extends Paybridge_gateway_base
         ], 'CHF,EUR,USD'));
     }
 
-    /** The attempt's account (issue 9 item 10): base URL and instance. */
+    /** The attempt's account, so it is never read with another account's credentials: base URL and instance. */
     protected function accountIdentity(): array
     {
         return ['base_url' => rtrim(trim($this->getSetting('base_url')), '/'), 'instance' => trim($this->getSetting('instance'))];
@@ -33,11 +33,6 @@ class Payrexx_gateway extends Paybridge_gateway_base
     protected function webhookSignatureOptional(): bool
     {
         return true;
-    }
-
-    public function provider(): string
-    {
-        return 'payrexx';
     }
 
     protected function providerConfig(): array

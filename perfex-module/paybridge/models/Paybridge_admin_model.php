@@ -11,8 +11,8 @@ class Paybridge_admin_model extends App_Model
 {
     public const PER_PAGE = 50;
 
-    /** The providers the module ships (the gateways' provider() values). */
-    public const PROVIDERS = ['neropay', 'payrexx', 'noxipay'];
+    /** The providers the module ships (the gateways' provider() values): the module's one list. */
+    public const PROVIDERS = PAYBRIDGE_PROVIDERS;
 
     /** Attempt statuses a filter may ask for: the module's own (creating, create_failed, rejected, overpaid) and the normalized payment statuses. */
     public const STATUSES = [

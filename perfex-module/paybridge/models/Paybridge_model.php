@@ -4,13 +4,41 @@ defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
  * Payment attempts, events, and THE recording path shared by every provider's webhook, the return URL,
- * the admin re-check and the cron. In ONE database transaction: insert the event (UNIQUE payment row +
- * event key, see event_key()) and the payment (UNIQUE provider + provider payment id), check the invoice
- * as it is now, and only then addPayment(). Perfex itself has no duplicate guard (perfex.md "Recording").
+ * the admin re-check and the cron. Perfex itself has no duplicate guard (perfex.md "Recording").
+ *
+ * Recording a payment is three steps (issue 15: several web nodes over a Galera cluster, where a duplicate
+ * INSERT on another node fails only at COMMIT, as a certification conflict reported as deadlock 1213):
+ *  1. claim: one short transaction inserts the event (UNIQUE payment row + event key, see event_key()),
+ *     checks the invoice as it is now and inserts the guard row (UNIQUE provider + provider payment id) in
+ *     state `claimed` with a random claim token. Only a committed claim owns the payment: a conflict on
+ *     commit retries the whole transaction, which then sees the other node's guard (duplicate).
+ *  2. the claim's owner calls addPayment() exactly once, outside any transaction (its receipt e-mail
+ *     cannot be rolled back, so it runs only once the claim is known to be ours);
+ *  3. one short transaction marks the guard `done` (only while it still holds our token) and moves the
+ *     attempt and the event forward.
+ * A guard left `claimed` (the owner died between the steps) is taken over by the next webhook, return,
+ * re-check or cron once its claim is older than option paybridge_claim_stale_seconds (longer than any
+ * request may live); the new owner first looks for the payment the old one may already have added, so a
+ * payment is never added twice. A caller meeting a live claim waits up to WAIT_FOR_OWNER_MS for it to
+ * finish (then answers duplicate), else answers 503 recording_in_progress (the provider retries).
  */
 class Paybridge_model extends App_Model
 {
-    private const DEADLOCK = 1213;
+    /**
+     * Errors after which the whole transaction is run again (in_retried_transaction): deadlock or Galera
+     * certification conflict (1213), lock wait timeout (1205), Galera node not ready / not in the primary
+     * component (1047).
+     */
+    public const RETRYABLE_ERRORS = [1213, 1205, 1047];
+
+    /** Tries in all (first run + retries) of a recording transaction. */
+    private const TRIES = 3;
+
+    /** How long a caller waits for a live claim's owner to finish before answering 503 (a webhook is answered in ~2 s). */
+    private const WAIT_FOR_OWNER_MS = 1500;
+
+    /** Default age after which a `claimed` guard row is taken over (seconds; php-fpm kills requests at 120 s). */
+    private const CLAIM_STALE_SECONDS = 300;
 
     private function table(string $name): string
     {
@@ -137,11 +165,11 @@ class Paybridge_model extends App_Model
         return $row ?: null;
     }
 
-    /** True once this provider payment became a Perfex payment (paybridge_recorded holds it). */
+    /** True once this provider payment became a Perfex payment (a `done` paybridge_recorded row holds it). */
     public function is_recorded(object $payment): bool
     {
         return (bool) $this->db->query('SELECT id FROM ' . $this->table('recorded') . ' WHERE provider = ' . $this->db->escape($payment->provider)
-            . ' AND provider_payment_id = ' . $this->db->escape((string) $payment->provider_payment_id) . ' LIMIT 1')->row();
+            . ' AND provider_payment_id = ' . $this->db->escape((string) $payment->provider_payment_id) . " AND state = 'done' LIMIT 1")->row();
     }
 
     /**
@@ -242,44 +270,143 @@ class Paybridge_model extends App_Model
             return ['http' => 503, 'result' => 'error', 'reason' => 'internal_error'];
         }
 
-        for ($try = 1; ; $try++) {
-            if ($source === 'webhook' && $try === 1) {
-                // A webhook must be answered within ~2 s: rather than wait on a stuck lock holder (Perfex's
-                // default is 50 s), give up after 1 s with 503 and let the provider retry.
-                try {
-                    $this->db->query('SET SESSION innodb_lock_wait_timeout = 1');
-                } catch (Throwable $e) {
-                    // The failure will show up again on the first INSERT, inside the try below.
-                }
-            }
-            $this->notified = [];
+        if ($source === 'webhook') {
+            // A webhook must be answered within ~2 s: rather than wait on a stuck lock holder (Perfex's
+            // default is 50 s), give up after 1 s (1205, retried as a whole, then 503: the provider retries).
             try {
-                $result = $this->record_once($event, $payment, $gateway, $source, $outcome, $reason);
+                $this->db->query('SET SESSION innodb_lock_wait_timeout = 1');
             } catch (Throwable $e) {
-                // CI3 with db_debug off throws nothing and error() describes only the LAST statement: the
-                // number is read before the ROLLBACK (which would reset it), then the transaction is undone.
+                // The failure will show up again on the first INSERT, inside the transaction below.
+            }
+        }
+
+        // Step 1: the event and, when the payment is to be recorded, the claim (one retried transaction).
+        $this->claim = null;
+        $this->repeat_of = null;
+        try {
+            $result = $this->in_retried_transaction(function () use ($event, $payment, $gateway, $source, $outcome, $reason) {
+                $this->notified  = [];
+                $this->claim     = null;
+                $this->repeat_of = null;
+
+                return $this->record_once($event, $payment, $gateway, $source, $outcome, $reason);
+            });
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: record failed (' . get_class($e) . ' ' . $this->error_code($e) . ')');
+
+            return ['http' => 503, 'result' => 'error', 'reason' => 'database_unavailable'];
+        }
+        if ($this->repeat_of !== null) {
+            $this->count_repeat($payment, $this->repeat_of);
+        }
+        $this->push_notified();
+        if ($this->claim !== null) {
+            // Steps 2 and 3: the owner of the committed claim adds the payment, once, and finishes the claim.
+            $result = $this->finish_claim($this->claim, $payment, $gateway);
+            $this->push_notified();
+        } elseif (($result['reason'] ?? '') === 'recording_in_progress') {
+            $result = $this->wait_for_owner($payment, $source, $result);
+        }
+
+        // The payment's event is handled here, whatever the outcome (contract 5: later bookkeeping goes here).
+        return $this->sync_refunds($result, $event, $payment, $gateway, $source); // contract 5 (issue 13)
+    }
+
+    /**
+     * Another request (maybe on another web node) holds the live claim and is adding the payment. Its
+     * addPayment() takes a moment (Perfex builds a PDF and mails): wait up to WAIT_FOR_OWNER_MS for its
+     * guard row to become `done` and answer like a duplicate, as a duplicate waiting on a row lock did on
+     * one server; otherwise 503 (the provider retries, the customer sees "being confirmed").
+     */
+    private function wait_for_owner(object $payment, string $source, array $busy): array
+    {
+        $until = microtime(true) + self::WAIT_FOR_OWNER_MS / 1000;
+        do {
+            usleep(100000);
+            try {
+                $guard = $this->guard_row($payment);
+            } catch (Throwable $e) {
+                return $busy;
+            }
+            if ($guard !== null && $guard->state === 'done') {
+                return ['http' => 200, 'result' => 'duplicate', 'reason' => $source === 'webhook' ? 'duplicate_event' : 'already_recorded'];
+            }
+        } while (microtime(true) < $until);
+
+        return $busy;
+    }
+
+    /** Real-time push of the staff notifications the last committed transaction wrote (a courtesy). */
+    private function push_notified(): void
+    {
+        if ($this->notified && function_exists('pusher_trigger_notification')) {
+            try {
+                pusher_trigger_notification($this->notified);
+            } catch (Throwable $e) {
+                // The notification rows are committed.
+            }
+        }
+        $this->notified = [];
+    }
+
+    /**
+     * Runs $fn inside one database transaction and commits it. When the database answers a deadlock or a
+     * Galera certification conflict (1213), a lock wait timeout (1205) or "node not ready" (1047), at any
+     * statement or at COMMIT, the whole transaction is rolled back and $fn runs again from the start, at
+     * most $tries times in all (with a short random pause), so a retry sees what the winner committed.
+     *
+     * Reusable by any bookkeeping that must be exactly once across web nodes (e.g. refunds): $fn must do
+     * all its work through $this->db (the model's connection) and must have no effect outside the database,
+     * since it may run several times. $fn receives the try number (1..$tries). To end without committing,
+     * $fn returns `new Paybridge_txn_rollback($value)`: the transaction is rolled back and $value returned.
+     * A query that returns FALSE (CI3 with db_debug off) must be turned into an exception by $fn (see q()),
+     * or its error number is lost.
+     *
+     * @return mixed what $fn returned
+     * @throws Throwable the last failure when it is not retryable or the tries are used up; for database
+     *                   errors a Paybridge_db_failure / mysqli_sql_exception whose getCode() is the MySQL error
+     */
+    public function in_retried_transaction(callable $fn, int $tries = self::TRIES)
+    {
+        for ($try = 1; ; $try++) {
+            try {
+                $this->begin();
+                $result = $fn($try);
+                if ($result instanceof Paybridge_txn_rollback) {
+                    $this->rollback_quietly();
+
+                    return $result->value;
+                }
+                if ($this->db->trans_status() === false) {
+                    throw new Paybridge_db_failure('transaction_failed', $this->last_error_code());
+                }
+                if (!$this->db->trans_commit()) {
+                    // CI3 returns FALSE from a failed COMMIT (db_debug off); a Galera conflict is 1213 here.
+                    throw new Paybridge_db_failure('commit_failed', $this->last_error_code());
+                }
+
+                return $result;
+            } catch (Throwable $e) {
+                // The number is read before the ROLLBACK (which would reset what error() reports).
                 $code = $this->error_code($e);
                 $this->rollback_quietly();
-                // InnoDB may pick a duplicate-key waiter as deadlock victim; one retry is enough.
-                // A lock wait timeout (1205) is not retried here: the provider retries instead.
-                if ($try < 2 && $code === self::DEADLOCK) {
+                if ($try < max(1, $tries) && in_array($code, self::RETRYABLE_ERRORS, true)) {
+                    usleep(random_int(5000, 25000) * $try);
                     continue;
                 }
-                log_message('error', 'paybridge: record failed (' . get_class($e) . ' ' . $code . ')');
-
-                return ['http' => 503, 'result' => 'error', 'reason' => 'database_unavailable'];
-            }
-            if ($this->notified && function_exists('pusher_trigger_notification')) {
-                try {
-                    pusher_trigger_notification($this->notified);
-                } catch (Throwable $e) {
-                    // Real-time push is a courtesy; the notification rows are committed.
+                if ($code !== 0 && !$e instanceof Paybridge_db_failure && !$e instanceof mysqli_sql_exception) {
+                    throw new Paybridge_db_failure('transaction_failed', $code, $e);
                 }
+                throw $e;
             }
-
-            return $this->sync_refunds($result, $event, $payment, $gateway, $source); // contract 5 (issue 13)
         }
     }
+
+    /** The claim step 1 committed for this call: guard row id, token, event row id. @var array|null */
+    private ?array $claim = null;
+
+    /** Event key of a plain repeat, counted after the transaction (autocommit). */
+    private ?string $repeat_of = null;
 
     /** Staff ids notified by the current recording (pushed after the commit). @var int[] */
     private array $notified = [];
@@ -382,7 +509,8 @@ class Paybridge_model extends App_Model
         return $namespace . ':' . $status . ':' . substr(hash('sha256', implode("\n", $facts)), 0, 32);
     }
 
-    private function record_once(array $event, object $payment, Paybridge_gateway_base $gateway, string $source, string $outcome, string $reason): array
+    /** Step 1 (inside in_retried_transaction). @return array|Paybridge_txn_rollback */
+    private function record_once(array $event, object $payment, Paybridge_gateway_base $gateway, string $source, string $outcome, string $reason)
     {
         $db      = $this->db;
         $status  = substr((string) ($event['status'] ?? 'unknown'), 0, 30);
@@ -391,7 +519,6 @@ class Paybridge_model extends App_Model
         $stored  = $outcome === 'record' ? 'recorded' : $outcome;
         $bodyHash = (string) ($event['body_hash'] ?? '');
 
-        $this->begin();
         $this->q('INSERT IGNORE INTO ' . $this->table('events')
             . ' (provider, event_id, source, payment_row_id, invoice_id, provider_payment_id, type, status, outcome, reason_code, verified, amount, currency, body_hash, created_at, last_seen_at) VALUES ('
             . implode(', ', array_map([$db, 'escape'], [
@@ -407,21 +534,35 @@ class Paybridge_model extends App_Model
         $written  = [$stored, $reason]; // outcome and reason the event row holds right now
         if ($db->affected_rows() < 1) {
             $previous = $outcome === 'record' ? $this->promote_event($payment, $eventId, $event) : null;
-            if ($previous === null) {
-                // Seen before for this payment: nothing new to apply. Counted, not stored again (bounded
-                // growth whatever a token holder posts).
-                $this->rollback_quietly();
-                $this->count_repeat($payment, $eventId);
+            $unfinished = null;
+            if ($previous === null && $outcome === 'record') {
+                // Seen before, but its payment's claim may have been left unfinished (issue 15): this
+                // repeat is what finishes it (take-over below), so it is not a plain duplicate.
+                $guard = $this->guard_row($payment);
+                if ($guard !== null && $guard->state !== 'done') {
+                    $unfinished = $this->q('SELECT id, outcome, reason_code FROM ' . $this->table('events') . ' WHERE payment_row_id = '
+                        . (int) $payment->id . ' AND event_id = ' . $db->escape($eventId))->row();
+                }
+            }
+            if ($previous === null && $unfinished === null) {
+                // Seen before for this payment: nothing new to apply. Counted after the rollback, not
+                // stored again (bounded growth whatever a token holder posts).
+                $this->repeat_of = $eventId;
                 if ($source === 'webhook') {
-                    return ['http' => 200, 'result' => 'duplicate', 'reason' => 'duplicate_event'];
+                    return new Paybridge_txn_rollback(['http' => 200, 'result' => 'duplicate', 'reason' => 'duplicate_event']);
                 }
                 // A module read is never answered "duplicate event": it reports what the read found.
-                return $outcome === 'record'
+                return new Paybridge_txn_rollback($outcome === 'record'
                     ? ['http' => 200, 'result' => 'duplicate', 'reason' => 'already_recorded']
-                    : ['http' => 200, 'result' => $outcome, 'reason' => $reason];
+                    : ['http' => 200, 'result' => $outcome, 'reason' => $reason]);
             }
-            $eventRowId = (int) $previous->id;
-            $written    = ['recorded', ''];
+            if ($previous !== null) {
+                $eventRowId = (int) $previous->id;
+                $written    = ['recorded', ''];
+            } else {
+                $eventRowId = (int) $unfinished->id;
+                $written    = [(string) $unfinished->outcome, (string) $unfinished->reason_code];
+            }
         } else {
             $eventRowId = (int) $db->insert_id();
         }
@@ -433,7 +574,21 @@ class Paybridge_model extends App_Model
         $result = $outcome;
         $attemptStatus = $status;
         if ($outcome === 'record') {
-            [$result, $reason, $attemptStatus] = $this->record_payment($event, $payment, $gateway);
+            [$result, $reason, $attemptStatus] = $this->claim_payment($payment, $gateway);
+            if ($result === 'busy') {
+                // Another caller holds a live claim and is adding the payment now: nothing is stored;
+                // the provider retries (and then finds it done), the customer sees "being confirmed".
+                return new Paybridge_txn_rollback(['http' => 503, 'result' => 'error', 'reason' => 'recording_in_progress']);
+            }
+            if ($result === 'claimed') {
+                // Ours: committed now, the payment is added after the commit (finish_claim).
+                if ([$result, ''] !== $written) {
+                    $this->q('UPDATE ' . $this->table('events') . " SET outcome = 'claimed', reason_code = '' WHERE id = " . $eventRowId);
+                }
+                $this->claim['event_row_id'] = $eventRowId;
+
+                return ['http' => 200, 'result' => 'claimed', 'reason' => ''];
+            }
         } elseif ($outcome === 'rejected') {
             $attemptStatus = 'rejected';
         } elseif ($reason === 'refund_logged' || $reason === 'chargeback_logged') {
@@ -465,35 +620,44 @@ class Paybridge_model extends App_Model
                 . ', reason_code = ' . $db->escape($reason) . ' WHERE id = ' . $eventRowId);
         }
 
-        if ($db->trans_status() === false) {
-            throw new Paybridge_db_failure('transaction_failed', $this->last_error_code());
-        }
-        if (!$db->trans_commit()) {
-            // CI3 returns FALSE from a failed COMMIT (db_debug off): nothing was recorded.
-            throw new Paybridge_db_failure('commit_failed', $this->last_error_code());
-        }
-
         return ['http' => 200, 'result' => $result, 'reason' => $reason];
     }
 
+    /** The guard row of the attempt's provider payment (plain read), or null. */
+    private function guard_row(object $payment): ?object
+    {
+        $row = $this->q('SELECT id, state, claim_token, claimed_at, paymentrecord_id FROM ' . $this->table('recorded')
+            . ' WHERE provider = ' . $this->db->escape($payment->provider) . ' AND provider_payment_id = '
+            . $this->db->escape((string) $payment->provider_payment_id))->row();
+
+        return $row ?: null;
+    }
+
+    private function claim_stale_seconds(): int
+    {
+        $v = function_exists('get_option') ? (string) get_option('paybridge_claim_stale_seconds') : '';
+
+        return ctype_digit($v) && (int) $v > 0 ? (int) $v : self::CLAIM_STALE_SECONDS;
+    }
+
     /**
-     * The money part of a recording, inside the transaction (perfex.md "Recording"), checked against the
-     * invoice as it is NOW (issue 9 item 9). @return array{0:string,1:string,2:string} result, reason,
-     * the attempt's new status
+     * Step 1's money part, inside the claim transaction (perfex.md "Recording"), checked against the invoice
+     * as it is NOW (issue 9 item 9). Inserts the guard row `claimed` with a fresh token; the payment itself
+     * is added only after this transaction committed (finish_claim). @return array{0:string,1:string,2:string}
+     * result (claimed | busy | duplicate | rejected), reason, the attempt's new status
      */
-    private function record_payment(array $event, object $payment, Paybridge_gateway_base $gateway): array
+    private function claim_payment(object $payment, Paybridge_gateway_base $gateway): array
     {
         $db  = $this->db;
         $pid = (string) $payment->provider_payment_id;
-        $guardWhere = ' WHERE provider = ' . $db->escape($payment->provider) . ' AND provider_payment_id = ' . $db->escape($pid);
 
-        // Already recorded by us: a plain read answers the common redelivery without touching the invoice.
-        if ($this->q('SELECT id FROM ' . $this->table('recorded') . $guardWhere)->row()) {
-            return ['duplicate', 'already_recorded', 'paid'];
+        // Already recorded or being recorded: a plain read answers the common redelivery without touching the invoice.
+        $guard = $this->guard_row($payment);
+        if ($guard !== null) {
+            return $this->take_over($guard, $payment);
         }
 
-        // The invoice row, locked: two attempts paying one invoice are serialized, so the second one
-        // sees the first one's payment (overpaid) instead of both seeing "unpaid".
+        // The invoice row, locked (on one server two attempts paying one invoice are serialized here).
         $invoice = $this->q('SELECT id, status, currency FROM ' . db_prefix() . 'invoices WHERE id = ' . (int) $payment->invoice_id . ' FOR UPDATE')->row();
         if (!$invoice) {
             return ['rejected', 'invoice_not_found', 'rejected'];
@@ -505,58 +669,163 @@ class Paybridge_model extends App_Model
             return ['rejected', 'currency_mismatch', 'rejected'];
         }
 
-        // The guard: UNIQUE provider + provider payment id, in the same transaction as addPayment().
+        // The guard: UNIQUE provider + provider payment id. On Galera a second node's INSERT of the same key
+        // succeeds locally and fails at COMMIT (1213): that whole transaction is retried and lands above.
+        $token = bin2hex(random_bytes(16));
         $this->q('INSERT IGNORE INTO ' . $this->table('recorded')
-            . ' (provider, provider_payment_id, payment_row_id, invoice_id, amount, currency, event_row_id, created_at) VALUES ('
+            . ' (provider, provider_payment_id, payment_row_id, invoice_id, amount, currency, event_row_id, state, claim_token, claimed_at, created_at) VALUES ('
             . implode(', ', array_map([$db, 'escape'], [
                 $payment->provider, $pid, (int) $payment->id, (int) $payment->invoice_id, $payment->amount,
-                $payment->currency, null, $this->now(),
+                $payment->currency, null, 'claimed', $token, $this->now(), $this->now(),
             ])) . ')');
         if ($db->affected_rows() < 1) {
-            return ['duplicate', 'already_recorded', 'paid'];
+            $guard = $this->guard_row($payment);
+
+            return $guard !== null ? $this->take_over($guard, $payment) : ['busy', 'recording_in_progress', ''];
         }
         $recordedId = (int) $db->insert_id();
 
         // Staff may have entered this payment by hand already (Perfex's own check for core gateways):
-        // the guard row is kept, pointing at their record, so later events stop at the guard.
+        // the guard row is kept, done, pointing at their record, so later events stop at the guard.
         $this->load->model('payments_model');
         if ($this->payments_model->transaction_exists($pid, (int) $payment->invoice_id)) {
             $manual = $this->q('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords WHERE invoiceid = ' . (int) $payment->invoice_id
                 . ' AND transactionid = ' . $db->escape($pid) . ' ORDER BY id ASC LIMIT 1')->row();
-            $this->q('UPDATE ' . $this->table('recorded') . ' SET paymentrecord_id = ' . ($manual ? (int) $manual->id : 'NULL') . ' WHERE id = ' . $recordedId);
+            $this->q('UPDATE ' . $this->table('recorded') . " SET state = 'done', claim_token = NULL, finished_at = " . $db->escape($this->now())
+                . ', paymentrecord_id = ' . ($manual ? (int) $manual->id : 'NULL') . ' WHERE id = ' . $recordedId);
             log_activity(_l('paybridge_activity_already_recorded_manually', [$gateway->getName(), $pid, format_invoice_number((int) $payment->invoice_id)]));
 
             return ['duplicate', 'already_recorded_manually', 'paid'];
         }
 
-        // Money really received is never dropped (issue 9 item 9): a second paid attempt for an invoice
-        // that is already paid is recorded, and flagged for staff.
-        $overpaid = (int) $invoice->status === 2; // Invoices_model::STATUS_PAID
+        $this->claim = ['id' => $recordedId, 'token' => $token];
 
-        // Issue 13 item 5: Perfex records the invoice part; the gateway fee goes by Perfex's attempt reference.
-        $ok = $gateway->addPayment($gateway->paymentRecordData($payment, [
-            'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
-            'invoiceid'     => (int) $payment->invoice_id,
-            'transactionid' => $pid,
-            'paymentmethod' => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
-            'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
-                . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
-        ]));
-        if (!$ok) {
-            // With db_debug off a failed INSERT inside Payments_model::add() returns FALSE: read why now.
-            throw new Paybridge_db_failure('add_payment_failed', $this->last_error_code());
+        return ['claimed', '', 'paid'];
+    }
+
+    /**
+     * A guard row exists. Done: a duplicate. Claimed by a live owner (claim younger than
+     * paybridge_claim_stale_seconds): busy. Claimed long ago (its owner died between the steps): taken over
+     * with a compare-and-swap on the old token, so of several takers exactly one wins (on Galera the others
+     * fail at COMMIT, retry and see a live claim).
+     */
+    private function take_over(object $guard, object $payment): array
+    {
+        if ($guard->state === 'done') {
+            return ['duplicate', 'already_recorded', 'paid'];
         }
-        $record = $this->q('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords WHERE invoiceid = '
-            . (int) $payment->invoice_id . ' AND transactionid = ' . $db->escape($pid) . ' ORDER BY id DESC LIMIT 1')->row();
-        $this->q('UPDATE ' . $this->table('recorded') . ' SET paymentrecord_id = ' . ($record ? (int) $record->id : 'NULL') . ' WHERE id = ' . $recordedId);
+        $staleBefore = date('Y-m-d H:i:s', time() - $this->claim_stale_seconds());
+        if ($guard->claimed_at !== null && (string) $guard->claimed_at > $staleBefore) {
+            return ['busy', 'recording_in_progress', ''];
+        }
+        $token = bin2hex(random_bytes(16));
+        $this->q('UPDATE ' . $this->table('recorded') . ' SET claim_token = ' . $this->db->escape($token) . ', claimed_at = '
+            . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $guard->id . " AND state = 'claimed' AND claim_token <=> "
+            . $this->db->escape($guard->claim_token));
+        if ($this->db->affected_rows() < 1) {
+            return ['busy', 'recording_in_progress', ''];
+        }
+        log_message('error', 'paybridge: taking over the unfinished recording of ' . $payment->provider . ' payment row ' . (int) $payment->id);
+        $this->claim = ['id' => (int) $guard->id, 'token' => $token];
 
-        if ($overpaid) {
-            $this->tell_staff('overpaid', 'overpaid', $gateway, $payment, 'paid');
+        return ['claimed', '', 'paid'];
+    }
 
-            return ['recorded', 'overpaid', 'overpaid'];
+    /**
+     * Steps 2 and 3 for the owner of a committed claim: addPayment() exactly once, outside any transaction,
+     * unless the payment is already there (a previous owner died after adding it), then the guard is marked
+     * done (only while it still holds our token), the attempt and the event move forward.
+     */
+    private function finish_claim(array $claim, object $payment, Paybridge_gateway_base $gateway): array
+    {
+        $db  = $this->db;
+        $pid = (string) $payment->provider_payment_id;
+        $unavailable = ['http' => 503, 'result' => 'error', 'reason' => 'database_unavailable'];
+        $recordWhere = ' WHERE invoiceid = ' . (int) $payment->invoice_id . ' AND transactionid = ' . $db->escape($pid);
+        try {
+            $guard = $this->q('SELECT state, claim_token FROM ' . $this->table('recorded') . ' WHERE id = ' . (int) $claim['id'])->row();
+            if (!$guard || $guard->state !== 'claimed' || $guard->claim_token !== $claim['token']) {
+                // Taken over meanwhile (we were slower than paybridge_claim_stale_seconds): the new owner finishes.
+                return ['http' => 503, 'result' => 'error', 'reason' => 'recording_in_progress'];
+            }
+            $existing = $this->q('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords' . $recordWhere . ' ORDER BY id ASC LIMIT 1')->row();
+            if ($existing) {
+                $recordId = (int) $existing->id; // added by the claim's previous owner: never added again
+            } else {
+                for ($try = 1; ; $try++) {
+                    // Issue 13 item 5: Perfex records the invoice part; the gateway fee goes by Perfex's attempt reference.
+                    $ok = $gateway->addPayment($gateway->paymentRecordData($payment, [
+                        'amount'        => $payment->amount, // the requested Perfex amount, equal to what was paid
+                        'invoiceid'     => (int) $payment->invoice_id,
+                        'transactionid' => $pid,
+                        'paymentmethod' => '', // Perfex shows "<mode> - <method>"; the mode already says NeroPay
+                        'note'          => _l('paybridge_payment_note', [$gateway->getName(), $pid])
+                            . ($gateway->getSetting('test_mode_enabled') === '1' ? ' [test]' : ''),
+                    ]));
+                    // FALSE: Payments_model::add()'s INSERT failed (db_debug off), so nothing was added and no
+                    // mail sent; a deadlock / conflict there is retried like a transaction.
+                    if ($ok || $try >= self::TRIES || !in_array($this->last_error_code(), self::RETRYABLE_ERRORS, true)) {
+                        break;
+                    }
+                    usleep(random_int(5000, 25000) * $try);
+                }
+                if (!$ok) {
+                    // Payments_model::add() inserted nothing (its INSERT failed): give the claim back at once,
+                    // so the provider's retry does not wait for it to go stale.
+                    $db->query('UPDATE ' . $this->table('recorded') . ' SET claimed_at = NULL WHERE id = ' . (int) $claim['id']
+                        . " AND state = 'claimed' AND claim_token = " . $db->escape($claim['token']));
+
+                    return $unavailable;
+                }
+                $record   = $this->q('SELECT id FROM ' . db_prefix() . 'invoicepaymentrecords' . $recordWhere . ' ORDER BY id DESC LIMIT 1')->row();
+                $recordId = $record ? (int) $record->id : 0;
+            }
+        } catch (Throwable $e) {
+            // Whether the payment was added is unknown here: the claim stays; whoever takes it over once it is
+            // stale looks for the payment first.
+            log_message('error', 'paybridge: adding the payment failed (' . get_class($e) . ' ' . $this->error_code($e) . ')');
+
+            return $unavailable;
         }
 
-        return ['recorded', '', 'paid'];
+        try {
+            return $this->in_retried_transaction(function () use ($claim, $payment, $gateway, $recordId, $existing) {
+                $this->notified = [];
+                $db = $this->db;
+                $this->q('UPDATE ' . $this->table('recorded') . " SET state = 'done', claim_token = NULL, finished_at = "
+                    . $db->escape($this->now()) . ', paymentrecord_id = ' . ($recordId > 0 ? $recordId : 'NULL')
+                    . ' WHERE id = ' . (int) $claim['id'] . " AND state = 'claimed' AND claim_token = " . $db->escape($claim['token']));
+                if ($db->affected_rows() < 1) {
+                    return new Paybridge_txn_rollback(['http' => 503, 'result' => 'error', 'reason' => 'recording_in_progress']);
+                }
+                // Money really received is never dropped (issue 9 item 9): a payment for an invoice that other
+                // payments had already covered before ours is recorded and flagged for staff.
+                $overpaid = $recordId > 0 && (bool) $this->q('SELECT (SELECT COALESCE(SUM(amount), 0) FROM ' . db_prefix()
+                    . 'invoicepaymentrecords WHERE invoiceid = i.id AND id < ' . $recordId . ') >= i.total AS covered FROM '
+                    . db_prefix() . 'invoices i WHERE i.id = ' . (int) $payment->invoice_id)->row()->covered;
+                $status  = $overpaid ? 'overpaid' : 'paid';
+                $reason  = $overpaid ? 'overpaid' : ($existing ? 'recovered' : '');
+                $current = $this->q('SELECT status FROM ' . $this->table('payments') . ' WHERE id = ' . (int) $payment->id . ' FOR UPDATE')->row();
+                if ($this->moves_forward($current ? (string) $current->status : '', $status)) {
+                    $this->q('UPDATE ' . $this->table('payments') . ' SET status = ' . $db->escape($status)
+                        . ', error_code = ' . $db->escape($overpaid ? 'overpaid' : null)
+                        . ', updated_at = ' . $db->escape($this->now()) . ' WHERE id = ' . (int) $payment->id);
+                    $this->release_perfex_attempt($payment);
+                }
+                $this->q('UPDATE ' . $this->table('events') . " SET outcome = 'recorded', reason_code = " . $db->escape($overpaid ? 'overpaid' : '')
+                    . ' WHERE id = ' . (int) ($claim['event_row_id'] ?? 0));
+                if ($overpaid) {
+                    $this->tell_staff('overpaid', 'overpaid', $gateway, $payment, 'paid');
+                }
+
+                return ['http' => 200, 'result' => 'recorded', 'reason' => $reason];
+            });
+        } catch (Throwable $e) {
+            // The payment exists; the guard stays claimed and the next caller (after it is stale) marks it done.
+            log_message('error', 'paybridge: finishing the recording failed (' . get_class($e) . ' ' . $this->error_code($e) . ')');
+
+            return $unavailable;
+        }
     }
 
     /** Applying $new to an attempt at $current never moves it backwards (issue 9 item 5). */
@@ -728,4 +997,17 @@ class Paybridge_model extends App_Model
 /** A database statement failed; the code is the MySQL error number read right after it (0 if unknown). */
 final class Paybridge_db_failure extends RuntimeException
 {
+}
+
+/** Returned by a Paybridge_model::in_retried_transaction() callable: roll back instead of committing, return $value. */
+final class Paybridge_txn_rollback
+{
+    /** @var mixed */
+    public $value;
+
+    /** @param mixed $value what in_retried_transaction() returns */
+    public function __construct($value)
+    {
+        $this->value = $value;
+    }
 }

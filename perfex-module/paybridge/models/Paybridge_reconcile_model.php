@@ -3,7 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Reconciliation on Perfex's cron (issue 9 item 4; perfex.md "Added in turn 2 — Cron"): each run of
+ * Reconciliation on Perfex's cron (README "Reconciliation on Perfex's cron"; perfex.md "Added in turn 2 — Cron"): each run of
  * `after_cron_run` re-reads open attempts whose webhook may have been lost and sends what the provider says
  * through the one recording path, Paybridge_model::record(..., 'cron'), which records a payment at most once
  * whatever races it (webhook, return URL, re-check, another cron run).

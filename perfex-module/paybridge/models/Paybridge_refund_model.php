@@ -256,10 +256,14 @@ class Paybridge_refund_model extends App_Model
                 $this->commit();
                 break;
             } catch (Throwable $e) {
-                $code = $e instanceof Paybridge_refund_db_failure || $e instanceof mysqli_sql_exception ? (int) $e->getCode() : 0;
+                $code = $e instanceof Paybridge_refund_db_failure || $e instanceof mysqli_sql_exception ? (int) $e->getCode() : $this->last_error_code();
                 $this->rollback();
-                if ($try < 2 && $code === 1213) {
-                    continue; // deadlock victim: one retry
+                // Deadlock victim or Galera certification conflict (1213), lock wait timeout (1205), node not
+                // ready (1047): the whole transaction again, as Paybridge_model does (issue 15). A retry sees
+                // what the winner committed (booked_at set, the refund row there) and books nothing twice.
+                if ($try < 3 && in_array($code, [1213, 1205, 1047], true)) {
+                    usleep(random_int(5000, 25000) * $try);
+                    continue;
                 }
                 throw $e;
             }

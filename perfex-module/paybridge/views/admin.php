@@ -103,7 +103,7 @@ $last  = min($total, $page * Paybridge_admin_model::PER_PAGE);
 <tr data-payment-id="<?= (int) $a['id'] ?>">
 <td><a href="<?= $e(admin_url('paybridge/payment/' . (int) $a['id'])) ?>" class="paybridge-timeline-link"><?= (int) $a['id'] ?></a></td><td><?= $e($a['provider']) ?></td>
 <td><a href="<?= $e(Paybridge_html::invoiceUrl((int) $a['invoice_id'])) ?>" class="paybridge-invoice-link"><?= $e(format_invoice_number((int) $a['invoice_id'])) ?></a></td><td><?= $e($a['reference']) ?></td>
-<td><?= $e($a['provider_payment_id']) ?></td><td class="amount"><?= Paybridge_html::money($a['amount_minor'], $a['currency']) ?><?= $fee > 0 ? ' <small class="fee">(' . $e(_l('paybridge_fee_included', Paybridge_money::fromMinor($fee, (string) $a['currency']))) . ')</small>' : '' ?></td>
+<td><?= $e($a['provider_payment_id']) ?></td><td class="amount"><?= Paybridge_html::money($a['amount_minor'], $a['currency']) ?><?= $fee > 0 ? ' <small class="fee">(' . $e(_l('paybridge_fee_included', Paybridge_html::decimal($fee, (string) $a['currency']))) . ')</small>' : '' ?></td>
 <td class="status"><?= $e($a['status']) ?><?= $a['error_code'] ? ' (' . $e($a['error_code']) . ')' : '' ?></td><td><?= $e($a['created_at']) ?></td>
 <td class="cron"><?= (int) ($a['reconcile_count'] ?? 0) ?><?= !empty($a['reconcile_result']) ? ' &middot; ' . $e($a['reconcile_result']) : '' ?><?= !empty($a['reconcile_next_at']) && !in_array($a['status'], ['paid', 'expired'], true) ? ' &middot; ' . $e(_l('paybridge_cron_next', $a['reconcile_next_at'])) : '' ?></td>
 <td class="actions"><a href="<?= $e(admin_url('paybridge/payment/' . (int) $a['id'])) ?>"><?= $e(_l('paybridge_timeline')) ?></a>

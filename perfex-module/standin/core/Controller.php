@@ -32,7 +32,7 @@ class CI_Controller
 }
 
 /**
- * Like Perfex's App_Controller (issue 10 item 1): the active modules' init files (and so the gateway
+ * Like Perfex's App_Controller: the active modules' init files (and so the gateway
  * constructors) run first, at `pre_controller_constructor`, while NO language line is loaded; then the
  * language is loaded (load_client_language() for ClientsController, load_admin_language() for every
  * other controller), which fires after_load_*_language where register_language_files() hooked the

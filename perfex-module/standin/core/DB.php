@@ -31,13 +31,12 @@ class CI_DB extends CI_DB_query_runner
     public $trans_enabled = true;
     public $queries = [];
     public $save_queries = false;
-    /** Queries sent in this request (the front controller reports it as X-Standin-Queries, issue 10 item 6). */
+    /** Queries sent in this request (the front controller reports it as X-Standin-Queries). */
     public int $query_count = 0;
     /** CI3's db_debug: TRUE throws on a failed query, FALSE returns FALSE and keeps error(). */
     public $db_debug = true;
 
     private ?mysqli $conn = null;
-    private string $lastQuery = '';
     private array $lastError = ['code' => 0, 'message' => ''];
     private int $transDepth = 0;
     private bool $transStatus = true;
@@ -85,30 +84,11 @@ class CI_DB extends CI_DB_query_runner
         return $m;
     }
 
-    public function close(): void
-    {
-        if ($this->conn !== null) {
-            try {
-                $this->conn->close();
-            } catch (Throwable $e) {
-            }
-            $this->conn = null;
-        }
-        $this->transDepth = 0;
-    }
-
-    public function reconnect(): void
-    {
-        $this->close();
-        $this->conn();
-    }
-
     public function query($sql, $binds = false, $return_object = null)
     {
         if ($binds !== false && $binds !== null) {
             $sql = $this->compile_binds($sql, $binds);
         }
-        $this->lastQuery = $sql;
         $this->query_count++;
         if ($this->save_queries) {
             $this->queries[] = $sql;
@@ -143,11 +123,6 @@ class CI_DB extends CI_DB_query_runner
             return new CI_DB_result($res);
         }
         return true;
-    }
-
-    public function simple_query($sql)
-    {
-        return $this->conn()->query($sql);
     }
 
     /** Replaces each ? outside quoted strings with the escaped bind value (CI3 bind semantics). */
@@ -211,36 +186,10 @@ class CI_DB extends CI_DB_query_runner
         return $this->lastError;
     }
 
-    public function last_query()
-    {
-        return $this->lastQuery;
-    }
-
-    public function platform()
-    {
-        return 'mysqli';
-    }
-
-    public function version()
-    {
-        return $this->conn()->server_info;
-    }
-
-    public function dbprefix($table = '')
-    {
-        return $this->dbprefix . $table;
-    }
-
     public function table_exists($table_name)
     {
         $r = $this->query('SHOW TABLES LIKE ' . $this->escape((string) $table_name));
         return $r->num_rows() > 0;
-    }
-
-    public function list_tables($constrain_by_prefix = false)
-    {
-        $rows = $this->query('SHOW TABLES')->result_array();
-        return array_map(static fn ($r) => reset($r), $rows);
     }
 
     public function field_exists($field_name, $table_name)
@@ -254,26 +203,7 @@ class CI_DB extends CI_DB_query_runner
         return array_map(static fn ($r) => $r['Field'], $rows);
     }
 
-    public function field_data($table)
-    {
-        $rows = $this->query('SHOW COLUMNS FROM ' . $this->protect_identifiers($table))->result_array();
-        return array_map(static function ($r) {
-            preg_match('/^(\w+)(?:\((\d+))?/', $r['Type'], $m);
-            return (object) ['name' => $r['Field'], 'type' => $m[1] ?? $r['Type'], 'max_length' => isset($m[2]) ? (int) $m[2] : null,
-                'default' => $r['Default'], 'primary_key' => (int) ($r['Key'] === 'PRI')];
-        }, $rows);
-    }
-
     // ---------------------------------------------------------------- transactions (CI3 semantics)
-
-    public function trans_off()
-    {
-        $this->trans_enabled = false;
-    }
-
-    public function trans_strict($mode = true)
-    {
-    }
 
     public function trans_start($test_mode = false)
     {
@@ -368,8 +298,4 @@ class CI_DB extends CI_DB_query_runner
         }
     }
 
-    public function trans_active(): bool
-    {
-        return $this->transDepth > 0;
-    }
 }

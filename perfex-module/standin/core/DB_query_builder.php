@@ -4,28 +4,23 @@ defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
  * The CodeIgniter 3 query-builder calls Perfex modules use, written from CI3's documented behaviour:
- * chained where/or_where/where_in/like/group_start, select/join/order_by/group_by/limit, get/get_where,
- * insert/insert_batch/update/delete/count_all_results and the compiled-SQL helpers.
+ * chained where/or_where/like, select/select_max/select_min/join/order_by/limit, get, insert/update/delete/
+ * count_all_results and the compiled-SQL helpers. Only what the module, the stand-in and perfex.md's list use.
  * Identifiers are backtick-protected when they are plain (table.column); anything else is passed raw,
  * like CI3 does for expressions. Values are escaped through the connection.
  */
 abstract class CI_DB_query_builder
 {
     protected array $qb_select   = [];
-    protected bool $qb_distinct  = false;
     protected array $qb_from     = [];
     protected array $qb_join     = [];
-    /** @var array<int, array{0:string,1:string}> [kind ('cond'|'open'|'close'), sql] */
+    /** @var string[] conditions, each starting with its 'AND ' / 'OR ' connector */
     protected array $qb_where    = [];
-    protected array $qb_groupby  = [];
-    protected array $qb_having   = [];
     protected array $qb_orderby  = [];
     protected $qb_limit          = false;
     protected $qb_offset         = false;
     /** @var array<string, string> column => escaped value */
     protected array $qb_set      = [];
-    /** @var array<int, array<string,string>> */
-    protected array $qb_set_batch = [];
 
     abstract public function query($sql, $binds = false, $return_object = null);
     abstract public function escape_str($str, $like = false);
@@ -101,19 +96,11 @@ abstract class CI_DB_query_builder
 
     public function select_max($select = '', $alias = '')  { return $this->selectAggregate($select, $alias, 'MAX'); }
     public function select_min($select = '', $alias = '')  { return $this->selectAggregate($select, $alias, 'MIN'); }
-    public function select_avg($select = '', $alias = '')  { return $this->selectAggregate($select, $alias, 'AVG'); }
-    public function select_sum($select = '', $alias = '')  { return $this->selectAggregate($select, $alias, 'SUM'); }
 
     private function selectAggregate(string $select, string $alias, string $fn)
     {
         $alias = $alias !== '' ? $alias : preg_replace('/^.*\./', '', $select);
         $this->qb_select[] = $fn . '(' . $this->protect_identifiers($select) . ') AS ' . $this->escape_identifiers($alias);
-        return $this;
-    }
-
-    public function distinct($val = true)
-    {
-        $this->qb_distinct = (bool) $val;
         return $this;
     }
 
@@ -144,31 +131,8 @@ abstract class CI_DB_query_builder
 
     public function where($key, $value = null, $escape = null)        { return $this->whereInternal($key, $value, 'AND ', $escape); }
     public function or_where($key, $value = null, $escape = null)     { return $this->whereInternal($key, $value, 'OR ', $escape); }
-    public function where_in($key = null, $values = null, $escape = null)        { return $this->whereIn($key, $values, false, 'AND ', $escape); }
-    public function or_where_in($key = null, $values = null, $escape = null)     { return $this->whereIn($key, $values, false, 'OR ', $escape); }
-    public function where_not_in($key = null, $values = null, $escape = null)    { return $this->whereIn($key, $values, true, 'AND ', $escape); }
-    public function or_where_not_in($key = null, $values = null, $escape = null) { return $this->whereIn($key, $values, true, 'OR ', $escape); }
 
-    public function like($field, $match = '', $side = 'both', $escape = null)        { return $this->likeInternal($field, $match, 'AND ', $side, '', $escape); }
-    public function not_like($field, $match = '', $side = 'both', $escape = null)    { return $this->likeInternal($field, $match, 'AND ', $side, 'NOT', $escape); }
-    public function or_like($field, $match = '', $side = 'both', $escape = null)     { return $this->likeInternal($field, $match, 'OR ', $side, '', $escape); }
-    public function or_not_like($field, $match = '', $side = 'both', $escape = null) { return $this->likeInternal($field, $match, 'OR ', $side, 'NOT', $escape); }
-
-    public function group_start($not = '', $type = 'AND ')
-    {
-        $this->qb_where[] = ['open', $type . $not . '('];
-        return $this;
-    }
-
-    public function or_group_start()  { return $this->group_start('', 'OR '); }
-    public function not_group_start() { return $this->group_start('NOT ', 'AND '); }
-    public function or_not_group_start() { return $this->group_start('NOT ', 'OR '); }
-
-    public function group_end()
-    {
-        $this->qb_where[] = ['close', ')'];
-        return $this;
-    }
+    public function like($field, $match = '', $side = 'both', $escape = null) { return $this->likeInternal($field, $match, 'AND ', $side, $escape); }
 
     protected static function hasOperator(string $str): bool
     {
@@ -187,7 +151,7 @@ abstract class CI_DB_query_builder
         return $k;
     }
 
-    protected function whereInternal($key, $value, string $type, $escape, string $target = 'qb_where')
+    protected function whereInternal($key, $value, string $type, $escape)
     {
         if (!is_array($key)) {
             $key = [$key => $value];
@@ -207,28 +171,12 @@ abstract class CI_DB_query_builder
             } else {
                 $cond = $k; // raw condition, e.g. where('id = 5') or where('(a OR b)')
             }
-            $this->{$target}[] = ['cond', $type . $cond];
+            $this->qb_where[] = $type . $cond;
         }
         return $this;
     }
 
-    protected function whereIn($key, $values, bool $not, string $type, $escape)
-    {
-        if ($key === null || $values === null) {
-            return $this;
-        }
-        $values = is_array($values) ? $values : [$values];
-        if ($values === []) {
-            // An empty IN list matches nothing (instead of producing invalid SQL).
-            $this->qb_where[] = ['cond', $type . ($not ? '1 = 1' : '1 = 0')];
-            return $this;
-        }
-        $list = $escape === false ? $values : array_map([$this, 'escape'], $values);
-        $this->qb_where[] = ['cond', $type . $this->protectKey((string) $key, $escape) . ($not ? ' NOT' : '') . ' IN (' . implode(', ', $list) . ')'];
-        return $this;
-    }
-
-    protected function likeInternal($field, $match, string $type, $side, string $not, $escape)
+    protected function likeInternal($field, $match, string $type, $side, $escape)
     {
         if (!is_array($field)) {
             $field = [$field => $match];
@@ -237,22 +185,8 @@ abstract class CI_DB_query_builder
             $v = $this->escape_like_str((string) $v);
             $side = strtolower((string) $side);
             $pattern = $side === 'none' ? $v : ($side === 'before' ? "%$v" : ($side === 'after' ? "$v%" : "%$v%"));
-            $cond = $this->protectKey((string) $k, $escape) . ($not ? ' NOT' : '') . " LIKE '" . $pattern . "' ESCAPE '!'";
-            $this->qb_where[] = ['cond', $type . $cond];
-        }
-        return $this;
-    }
-
-    public function having($key, $value = null, $escape = null)    { return $this->whereInternal($key, $value, 'AND ', $escape, 'qb_having'); }
-    public function or_having($key, $value = null, $escape = null) { return $this->whereInternal($key, $value, 'OR ', $escape, 'qb_having'); }
-
-    public function group_by($by, $escape = null)
-    {
-        foreach (is_string($by) ? explode(',', $by) : $by as $val) {
-            $val = trim($val);
-            if ($val !== '') {
-                $this->qb_groupby[] = $escape === false ? $val : $this->protect_identifiers($val);
-            }
+            $cond = $this->protectKey((string) $k, $escape) . " LIKE '" . $pattern . "' ESCAPE '!'";
+            $this->qb_where[] = $type . $cond;
         }
         return $this;
     }
@@ -294,14 +228,6 @@ abstract class CI_DB_query_builder
         return $this;
     }
 
-    public function offset($offset)
-    {
-        if (!empty($offset)) {
-            $this->qb_offset = (int) $offset;
-        }
-        return $this;
-    }
-
     public function set($key, $value = '', $escape = null)
     {
         if (is_object($key)) {
@@ -320,20 +246,10 @@ abstract class CI_DB_query_builder
 
     protected function compileConditions(array $items): string
     {
-        $sql = '';
-        $first = true;
-        foreach ($items as [$kind, $text]) {
-            if ($kind === 'close') {
-                $sql .= ')';
-                continue;
-            }
-            if ($first) {
-                $text = preg_replace('/^(AND |OR )/', '', $text);
-            }
-            $sql .= ($sql === '' || $first ? '' : ' ') . $text;
-            $first = $kind === 'open';
+        if ($items !== []) {
+            $items[0] = preg_replace('/^(AND |OR )/', '', $items[0]);
         }
-        return $sql;
+        return implode(' ', $items);
     }
 
     protected function compileWhere(): string
@@ -346,8 +262,7 @@ abstract class CI_DB_query_builder
         if ($table !== '') {
             $this->from($table);
         }
-        $sql = ($this->qb_distinct ? 'SELECT DISTINCT ' : 'SELECT ')
-            . ($this->qb_select === [] ? '*' : implode(', ', $this->qb_select));
+        $sql = 'SELECT ' . ($this->qb_select === [] ? '*' : implode(', ', $this->qb_select));
         if ($this->qb_from !== []) {
             $sql .= "\nFROM " . implode(', ', $this->qb_from);
         }
@@ -355,12 +270,6 @@ abstract class CI_DB_query_builder
             $sql .= "\n" . implode("\n", $this->qb_join);
         }
         $sql .= $this->compileWhere();
-        if ($this->qb_groupby !== []) {
-            $sql .= "\nGROUP BY " . implode(', ', $this->qb_groupby);
-        }
-        if ($this->qb_having !== []) {
-            $sql .= "\nHAVING " . $this->compileConditions($this->qb_having);
-        }
         if ($this->qb_orderby !== []) {
             $sql .= "\nORDER BY " . implode(', ', $this->qb_orderby);
         }
@@ -415,9 +324,7 @@ abstract class CI_DB_query_builder
 
     public function reset_query()
     {
-        $this->qb_select = $this->qb_from = $this->qb_join = $this->qb_where = $this->qb_groupby = [];
-        $this->qb_having = $this->qb_orderby = $this->qb_set = $this->qb_set_batch = [];
-        $this->qb_distinct = false;
+        $this->qb_select = $this->qb_from = $this->qb_join = $this->qb_where = $this->qb_orderby = $this->qb_set = [];
         $this->qb_limit = $this->qb_offset = false;
         return $this;
     }

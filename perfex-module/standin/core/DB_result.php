@@ -11,14 +11,10 @@ class CI_DB_result
 {
     /** @var array<int, array<string, mixed>> */
     private array $rows;
-    /** @var string[] */
-    private array $fields;
-    public int $current_row = 0;
 
     public function __construct(mysqli_result $res)
     {
         $this->rows   = $res->fetch_all(MYSQLI_ASSOC);
-        $this->fields = array_map(static fn ($f) => $f->name, $res->fetch_fields());
         $res->free();
     }
 
@@ -46,7 +42,6 @@ class CI_DB_result
         if (!isset($this->rows[$n])) {
             return null;
         }
-        $this->current_row = (int) $n;
         return $type === 'array' ? $this->rows[$n] : (object) $this->rows[$n];
     }
 
@@ -55,44 +50,9 @@ class CI_DB_result
         return $this->row($n, 'array');
     }
 
-    public function first_row($type = 'object')
-    {
-        return $this->row(0, $type);
-    }
-
-    public function last_row($type = 'object')
-    {
-        return $this->rows === [] ? null : $this->row(count($this->rows) - 1, $type);
-    }
-
-    public function next_row($type = 'object')
-    {
-        return $this->row($this->current_row + 1, $type);
-    }
-
-    public function unbuffered_row($type = 'object')
-    {
-        $row = $this->row($this->current_row, $type);
-        $this->current_row++;
-        return $row;
-    }
-
     public function num_rows(): int
     {
         return count($this->rows);
     }
 
-    public function num_fields(): int
-    {
-        return count($this->fields);
-    }
-
-    public function list_fields(): array
-    {
-        return $this->fields;
-    }
-
-    public function free_result(): void
-    {
-    }
 }

@@ -3,7 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * $CI->input: CI3's CI_Input surface. Like Perfex's config (global_xss_filtering on, issue 10 item 5),
+ * $CI->input: CI3's CI_Input surface. Like Perfex's config (global_xss_filtering on),
  * post()/get() values go through $CI->security->xss_clean() unless $xss_clean === false is passed.
  *
  * Like CodeIgniter 3.1's CI_Input constructor (_sanitize_globals), created before CSRF and routing, it

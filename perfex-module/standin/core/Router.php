@@ -9,9 +9,9 @@ defined('BASEPATH') or exit('No direct script access allowed');
  *   cron[/index[/<key>]]        -> controllers/Cron.php (Perfex's cron URL)
  *   admin[/<c>[/<method>/...]]  -> controllers/admin/<C>.php, or an active module's controllers
  *   <m>/<c>/<method>/<args…>    -> modules/<m>/controllers/<C>.php (also <m>/<dir>/<c>/…, and
- *                                  <m>/<method> when controllers/<M>.php exists). Like Perfex (issue 10
- *                                  item 4) an INACTIVE module's controllers are routed too; only its
- *                                  init file is not loaded.
+ *                                  <m>/<method> when controllers/<M>.php exists). Like Perfex, an INACTIVE
+ *                                  module's controllers are routed too; only its init file
+ *                                  is not loaded.
  */
 class Standin_router
 {

@@ -82,7 +82,7 @@ class CI_Security
     }
 
     /**
-     * A subset of CodeIgniter 3.1's CI_Security::xss_clean() (issue 10 item 5): every rule here is one CI3
+     * A subset of CodeIgniter 3.1's CI_Security::xss_clean(): every rule here is one CI3
      * applies, so a value this changes is changed by real Perfex too (global XSS filtering is on there):
      * invisible characters removed, %XX URL-decoded until none is left, tabs to spaces, the never-allowed
      * strings and patterns (javascript:, document.cookie, <!--, data:…base64, …) replaced, PHP tags and

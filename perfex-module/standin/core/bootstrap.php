@@ -35,11 +35,13 @@ if (!defined('APP_BASE_URL')) {
 
 date_default_timezone_set(standin_env('TZ', 'UTC') ?: 'UTC');
 
-foreach (['Hooks', 'DB', 'Input', 'Session', 'Encryption', 'URI', 'Lang', 'Config', 'Security', 'Loader', 'Controller',
+foreach (['Common', 'Hooks', 'DB', 'Input', 'Session', 'Encryption', 'URI', 'Lang', 'Config', 'Security', 'Loader', 'Controller',
     'App_gateway', 'App_modules', 'App_menu', 'Router'] as $__f) {
     require_once BASEPATH . $__f . '.php';
 }
-foreach (['decimal', 'general', 'modules', 'invoices', 'standin'] as $__f) {
+// One file per helper, grouped as Perfex and CodeIgniter group these functions.
+foreach (['url', 'form', 'action_hooks', 'database', 'settings', 'general', 'admin', 'staff', 'clients', 'datetime',
+    'sales', 'decimal', 'modules', 'invoices', 'standin'] as $__f) {
     require_once APPPATH . 'helpers/' . $__f . '_helper.php';
 }
 // Models whose constants helpers use before anything loads them.
@@ -68,7 +70,7 @@ function standin_core(string $name)
                 break;
             case 'lang':
                 // Empty until App_Controller calls load_admin_language() / load_client_language(), after
-                // the module init files ran (issue 10 item 1, like Perfex's App_Controller).
+                // the module init files ran (like Perfex's App_Controller).
                 $services[$name] = new CI_Lang();
                 break;
             default:

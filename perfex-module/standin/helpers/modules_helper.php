@@ -21,7 +21,7 @@ function register_uninstall_hook($module, $function): void
 /**
  * Like Perfex: loads nothing now. Hooks after_load_admin_language and after_load_client_language with a
  * loader for modules/<m>/language/<language>/<file>_lang.php (english when the module lacks that
- * language), so the lines exist only once the controller has loaded a language (issue 10 item 1).
+ * language), so the lines exist only once the controller has loaded a language.
  */
 function register_language_files($module, $languages = []): void
 {

@@ -25,6 +25,15 @@ class Standin_installer
                 $CI->db->query($stmt);
             }
         }
+        // Databases made by an older stand-in: the tables Galera refuses (MyISAM, no primary key; issue 15).
+        $engine = $CI->db->query("SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
+            . db_prefix() . "standin_mail_log'")->row();
+        if ($engine && strcasecmp((string) $engine->ENGINE, 'InnoDB') !== 0) {
+            $CI->db->query('ALTER TABLE `' . db_prefix() . 'standin_mail_log` ENGINE=InnoDB');
+        }
+        if (!$CI->db->field_exists('id', db_prefix() . 'staff_permissions')) {
+            $CI->db->query('ALTER TABLE `' . db_prefix() . 'staff_permissions` ADD `id` int(11) NOT NULL AUTO_INCREMENT PRIMARY KEY FIRST');
+        }
         $report = ['currencies' => 0, 'invoices' => 0];
 
         foreach (self::CURRENCIES as [$iso, $symbol, $dec, $th, $placement, $default]) {

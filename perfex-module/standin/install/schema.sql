@@ -40,10 +40,13 @@ CREATE TABLE IF NOT EXISTS `tblstaff` (
 
 -- Perfex 3.x: one row per granted capability of a non-admin staff member (admins need none: staff_can()
 -- returns true for tblstaff.admin = 1).
+-- `id` is the stand-in's (Galera needs a primary key on every table, issue 15).
 CREATE TABLE IF NOT EXISTS `tblstaff_permissions` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
   `staff_id` int(11) NOT NULL,
   `feature` varchar(40) NOT NULL,
   `capability` varchar(100) NOT NULL,
+  PRIMARY KEY (`id`),
   KEY `staff_id` (`staff_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -250,8 +253,9 @@ CREATE TABLE IF NOT EXISTS `tblmodules` (
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Stand-in only (issue 10 item 7): one row per e-mail Payments_model::add() "sent". MyISAM on purpose:
--- like a real mail, a rollback of the caller's transaction cannot take it back.
+-- Stand-in only (issue 10 item 7): one row per e-mail Payments_model::add() "sent". Like a real mail, a
+-- rollback of the caller's transaction cannot take it back: the row is written on a connection of its own,
+-- in autocommit (issue 15: InnoDB, not MyISAM, so a Galera cluster replicates it to every node).
 CREATE TABLE IF NOT EXISTS `tblstandin_mail_log` (
   `id` int(11) NOT NULL AUTO_INCREMENT,
   `template` varchar(100) NOT NULL,
@@ -261,7 +265,7 @@ CREATE TABLE IF NOT EXISTS `tblstandin_mail_log` (
   `sent_at` datetime NOT NULL,
   PRIMARY KEY (`id`),
   KEY `invoiceid` (`invoiceid`)
-) ENGINE=MyISAM DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Credit notes (Perfex 3.x; names, types and semantics as in public copies of Perfex, see README "Credit
 -- notes"): status 1 open, 2 closed, 3 void. Lines live in tblitemable with rel_type 'credit_note'.

@@ -38,20 +38,40 @@ class Payments_model extends App_Model
      * What real Perfex does inside add() before it returns (perfex.md "Added in turn 2"): builds the payment
      * PDF, e-mails the customer's contacts (Invoice_payment_recorded_to_customer), triggers SMS and notifies
      * staff. The stand-in spends the time (option standin_payment_add_cost_ms, default 200 ms) and logs one
-     * "sent" e-mail per active contact in tblstandin_mail_log, a MyISAM table: a rollback of the caller's
-     * transaction cannot undo it, as it cannot unsend a mail (issue 10 item 7).
+     * "sent" e-mail per active contact in tblstandin_mail_log, on a separate autocommit connection: a rollback
+     * of the caller's transaction cannot undo it, as it cannot unsend a mail (issue 10 item 7, issue 15). The mail is logged
+     * first, then the cost is spent: a database node dying during add() leaves a payment whose mail went out.
      */
     private function side_effects(int $invoiceId, int $paymentId): void
     {
-        $cost = get_option('standin_payment_add_cost_ms');
-        usleep(1000 * ($cost === '' ? 200 : max(0, min(30000, (int) $cost))));
         $invoice = $this->db->select('clientid')->where('id', $invoiceId)->get(db_prefix() . 'invoices')->row();
         $contacts = $invoice ? $this->db->select('email')->where(['userid' => (int) $invoice->clientid, 'active' => 1])
             ->get(db_prefix() . 'contacts')->result_array() : [];
-        foreach ($contacts as $c) {
-            $this->db->insert(db_prefix() . 'standin_mail_log', ['template' => 'Invoice_payment_recorded_to_customer',
-                'invoiceid' => $invoiceId, 'paymentid' => $paymentId, 'email' => $c['email'], 'sent_at' => date('Y-m-d H:i:s')]);
+        if ($contacts) {
+            $this->log_mails($invoiceId, $paymentId, $contacts);
         }
+        // The rest of the work (staff PDF copy, SMS, staff notices) after the customer's mail went out.
+        $cost = get_option('standin_payment_add_cost_ms');
+        usleep(1000 * ($cost === '' ? 200 : max(0, min(30000, (int) $cost))));
+    }
+
+    private function log_mails(int $invoiceId, int $paymentId, array $contacts): void
+    {
+        // A connection of its own, in autocommit: a rollback of the caller's transaction cannot unsend the
+        // mail, and (unlike the MyISAM table this was before) a Galera cluster replicates the row (issue 15).
+        $mail = mysqli_init();
+        $mail->options(MYSQLI_OPT_CONNECT_TIMEOUT, 3);
+        $mail->real_connect('localhost', APP_DB_USERNAME, APP_DB_PASSWORD, APP_DB_NAME, 0, APP_DB_SOCKET);
+        $mail->set_charset('utf8mb4');
+        $st = $mail->prepare('INSERT INTO ' . db_prefix() . 'standin_mail_log (template, invoiceid, paymentid, email, sent_at) VALUES (?, ?, ?, ?, ?)');
+        foreach ($contacts as $c) {
+            $template = 'Invoice_payment_recorded_to_customer';
+            $email    = (string) $c['email'];
+            $at       = date('Y-m-d H:i:s');
+            $st->bind_param('siiss', $template, $invoiceId, $paymentId, $email, $at);
+            $st->execute();
+        }
+        $mail->close();
     }
 
     public function get($id)

@@ -21,6 +21,8 @@ final class Browser
             CURLOPT_FOLLOWLOCATION => false,
             CURLOPT_TIMEOUT_MS     => (int) ($timeout * 1000),
             CURLOPT_HTTPHEADER     => $headers,
+            // `scripts/stack up --tls`: the sandbox's control endpoints speak HTTPS with its own CA.
+            CURLOPT_CAINFO         => Stack::sandboxCaFile(),
             CURLOPT_HEADERFUNCTION => function ($ch, $line) use (&$respHeaders) {
                 if (preg_match('/^([^:]+):\s*(.*?)\s*$/', $line, $m)) {
                     $name = strtolower($m[1]);

@@ -50,4 +50,35 @@ final class MoneyTest extends TestCase
         $this->assertSame(30, Paybridge_money::toMinor('0.10', 'EUR') + Paybridge_money::toMinor('0.20', 'EUR'));
         $this->assertSame(999999999999999, Paybridge_money::toMinor('9999999999999.99', 'EUR')); // decimal(15,2) max
     }
+
+    /**
+     * The exponents are the extension's table (issue 12 item 4), not a PHP copy: a code that table does not
+     * know is refused, never converted with a guessed 2 decimals.
+     */
+    public function testACurrencyTheExtensionDoesNotKnowIsRefusedNotGivenTwoDecimals(): void
+    {
+        foreach (['XYZ', 'EURO', ''] as $code) {
+            try {
+                Paybridge_money::toMinor('12.50', $code);
+                $this->fail("'$code' was converted");
+            } catch (InvalidArgumentException $e) {
+                $this->assertSame('unsupported_currency', $e->getMessage(), $code);
+            }
+        }
+    }
+
+    /**
+     * Without the extension (the module requires it), exponents fail loudly with a message that says what is
+     * missing, instead of a guessed exponent. Runs in a PHP without any ini file, so without the extension.
+     */
+    public function testWithoutTheExtensionExponentsFailLoudlyWithAClearMessage(): void
+    {
+        $code = 'define("BASEPATH", 1); require ' . var_export(dirname(__DIR__, 2) . '/paybridge/libraries/Paybridge_money.php', true) . ';'
+            . ' echo extension_loaded("paybridge") ? "loaded\n" : "absent\n";'
+            . ' try { echo Paybridge_money::toMinor("12.50", "EUR"); } catch (Throwable $e) { echo get_class($e), ": ", $e->getMessage(); }';
+        $out = (string) shell_exec(escapeshellarg(PHP_BINARY) . ' -n -r ' . escapeshellarg($code) . ' 2>&1');
+        $this->assertStringStartsWith("absent\n", $out, 'the child PHP must run without the extension');
+        $this->assertStringContainsString('LogicException: ', $out);
+        $this->assertStringContainsString('paybridge PHP extension is not loaded', $out);
+    }
 }

@@ -14,6 +14,18 @@ final class Stack
         return dirname(__DIR__, 3);
     }
 
+    /** The TLS sandbox's CA (`scripts/stack up --tls`), else the system bundle curl uses anyway. */
+    public static function sandboxCaFile(): string
+    {
+        try {
+            $ca = self::env('SANDBOX_CA_FILE');
+        } catch (RuntimeException $e) {
+            $ca = '';
+        }
+
+        return $ca !== '' ? $ca : '/etc/ssl/certs/ca-certificates.crt';
+    }
+
     public static function env(string $key): string
     {
         if (self::$env === null) {

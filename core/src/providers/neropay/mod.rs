@@ -7,10 +7,12 @@ mod wire;
 
 use status::*;
 
-use super::common::{absent_if_not_found, api_decimal, body_decimal, invalid_response, rejected};
+use super::common::{
+    absent_if_not_found, api_decimal, bearer_headers, body_decimal, invalid_response, rejected_with,
+};
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
-use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::http::{HttpClient, Method, OperationKey, Request, Response};
 use crate::money::{Currency, Money};
 use crate::refund::{RefundEntry, RefundFacts};
 use crate::signing::{self, Encoding, Secret};
@@ -63,17 +65,8 @@ impl NeroPay {
     }
 
     fn headers(&self) -> Vec<(String, String)> {
-        let mut h = vec![
-            (
-                "Authorization".into(),
-                format!(
-                    "Bearer {}",
-                    String::from_utf8_lossy(self.secret_key.expose())
-                ),
-            ),
-            ("Accept".into(), "application/json".into()),
-            ("Content-Type".into(), "application/json".into()),
-        ];
+        let mut h = bearer_headers(&self.secret_key);
+        h.push(("Content-Type".into(), "application/json".into()));
         if let Some(a) = &self.account {
             h.push(("NeroPay-Account".into(), a.clone()));
         }
@@ -89,7 +82,7 @@ impl NeroPay {
         method: Method,
         path: &str,
         body: Option<&[u8]>,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&OperationKey>,
     ) -> Result<Value> {
         let url = self.http.url(path);
         let build = || {
@@ -101,7 +94,7 @@ impl NeroPay {
                 headers.push(("X-NeroPay-Signature".into(), sig));
             }
             if let Some(key) = idempotency_key {
-                headers.push(("Idempotency-Key".into(), key.to_string()));
+                headers.push(("Idempotency-Key".into(), key.as_str().to_string()));
             }
             Request {
                 method,
@@ -111,12 +104,12 @@ impl NeroPay {
             }
         };
         self.http
-            .execute(&build)
+            .execute_keyed(&build, idempotency_key)
             .and_then(data_of)
             .map_err(|e| e.redact(self.secret_key.expose()))
     }
 
-    /// A link as its current state (contract 2 of issue 9). A link stays `paid` after its
+    /// A link as its current state (README "Trust"). A link stays `paid` after its
     /// transaction is refunded or voided (§N3 knows only open, paid, failed), so a paid link is
     /// only as paid as its transaction, read through §N4: `succeeded` → paid with the amount and
     /// currency that transaction settled; refunded, partial_refunded, cancelled, failed → that
@@ -153,7 +146,7 @@ impl NeroPay {
             status,
             checkout_url: link.checkout_url.or(link.payment_link),
             money,
-            // §N3/§N4 report no live/test mode (contract 1: null where the API is silent).
+            // §N3/§N4 report no live/test mode (`mode` is null where the API is silent).
             mode: None,
             provider: NAME,
             raw: data,
@@ -275,14 +268,7 @@ fn settled_state(tx: &wire::Transaction, requested: Money) -> Result<(PaymentSta
 fn data_of(resp: Response) -> Result<Value> {
     let env: Option<wire::Envelope> = serde_json::from_slice(&resp.body).ok();
     if !(200..300).contains(&resp.status) {
-        let err = env.and_then(|e| e.error);
-        let code = err.as_ref().and_then(|e| e.code.clone());
-        return Err(rejected(
-            resp.status,
-            code,
-            err.and_then(|e| e.message),
-            resp.request_id,
-        ));
+        return Err(rejected_with(resp, env.and_then(|e| e.error)));
     }
     match env {
         Some(wire::Envelope {

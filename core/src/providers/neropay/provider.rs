@@ -1,7 +1,7 @@
 //! The `Provider` impl of NeroPay: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
-use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::providers::confirm::{Confirm, Reread};
 use crate::refund::{Refund, RefundOrder};
 
 impl Provider for NeroPay {
@@ -38,10 +38,9 @@ impl Provider for NeroPay {
             customer_email: req.customer_email.as_deref(),
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
+        // The caller's key as given, else one made for this call (then a timeout after sending
+        // is not retry-safe: the caller's retry would carry another key).
+        let key = OperationKey::new(req.idempotency_key.as_deref());
         let data = self.send(Method::Post, "/payment-links", Some(&body), Some(&key))?;
         self.payment_from(data, Some(&req.money))
     }
@@ -86,16 +85,6 @@ impl Provider for NeroPay {
         })
     }
 
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        confirm_webhook(self, body, headers, hint, now)
-    }
-
     /// §N4 `POST /transactions/{id}/refund` `{"amount", "reason"}`, a signed write with the
     /// operation's Idempotency-Key (reused on every retry, §N1). The answer's `refund` object
     /// is [ours].
@@ -105,10 +94,9 @@ impl Provider for NeroPay {
             .as_deref()
             .ok_or_else(|| invalid_response(200, "paid payment link without a transaction"))?;
         let body = refund_body(&order.money, order.reason.as_deref())?;
-        let key = order
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
+        // As for creates: the caller's key as given, else one made for this call (then a timeout
+        // after sending is not retry-safe: a new call would carry another key).
+        let key = OperationKey::new(order.idempotency_key.as_deref());
         let path = format!("/transactions/{}/refund", path_segment(tx_id)?);
         let data = self.send(Method::Post, &path, Some(&body), Some(&key))?;
         let answer = wire::RefundAnswer::deserialize(&data)
@@ -126,9 +114,8 @@ impl Provider for NeroPay {
 }
 
 impl Confirm for NeroPay {
-    /// §N5: signed only when a webhook secret is configured; else the IPN is a wake-up call.
-    fn signed(&self) -> bool {
-        self.verifier.has_secrets()
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {

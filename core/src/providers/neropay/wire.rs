@@ -1,6 +1,7 @@
 //! NeroPay's JSON as sent on the wire (providers.md §N2–§N5). Kept apart from the domain types:
 //! everything optional or loosely typed here is validated in `mod.rs`.
 
+use crate::providers::common::ErrorBody;
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
@@ -13,14 +14,6 @@ pub struct Envelope {
     pub data: Option<Value>,
     #[serde(default)]
     pub error: Option<ErrorBody>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorBody {
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
 }
 
 /// §N3 create body. `amount` is a JSON number written from minor units, never from a float.

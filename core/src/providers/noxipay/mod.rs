@@ -8,10 +8,12 @@ mod wire;
 
 use status::*;
 
-use super::common::{api_minor, body_minor, invalid_response, minor_units, rejected};
+use super::common::{
+    api_minor, bearer_headers, body_minor, invalid_response, minor_units, rejected_with,
+};
 use super::{path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
-use crate::http::{new_idempotency_key, HttpClient, Method, Request, Response};
+use crate::http::{HttpClient, Method, OperationKey, Request, Response};
 use crate::refund::{Chargeback, Refund, RefundEntry, RefundFacts};
 use crate::signing::{Encoding, Secret};
 use crate::webhook::{self, Event, Headers, PaymentStatus, Scheme, Verified, Verifier};
@@ -60,32 +62,26 @@ impl Noxipay {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&OperationKey>,
     ) -> Result<Answer> {
         let url = self.http.url(path);
-        let mut headers = vec![
-            (
-                "Authorization".to_string(),
-                format!(
-                    "Bearer {}",
-                    String::from_utf8_lossy(self.secret_key.expose())
-                ),
-            ),
-            ("Accept".to_string(), "application/json".to_string()),
-        ];
+        let mut headers = bearer_headers(&self.secret_key);
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
         if let Some(key) = idempotency_key {
-            headers.push(("Idempotency-Key".into(), key.to_string()));
+            headers.push(("Idempotency-Key".into(), key.as_str().to_string()));
         }
         self.http
-            .execute(&|| Request {
-                method,
-                url: url.clone(),
-                headers: headers.clone(),
-                body: body.clone(),
-            })
+            .execute_keyed(
+                &|| Request {
+                    method,
+                    url: url.clone(),
+                    headers: headers.clone(),
+                    body: body.clone(),
+                },
+                idempotency_key,
+            )
             .and_then(unwrap_answer)
             .map_err(|e| e.redact(self.secret_key.expose()))
     }
@@ -128,7 +124,7 @@ impl Noxipay {
             id: p.id,
             reference: p.reference.unwrap_or_default(),
             checkout_url: p.checkout_url,
-            // §X2 [ours] has no live/test field (contract 1: null where the API is silent).
+            // §X2 [ours] has no live/test field (`mode` is null where the API is silent).
             mode: None,
             provider: NAME,
             raw,
@@ -167,13 +163,7 @@ fn unwrap_answer(resp: Response) -> Result<Answer> {
         let err = serde_json::from_slice::<wire::ErrorEnvelope>(&resp.body)
             .ok()
             .map(|e| e.error);
-        let code = err.as_ref().and_then(|e| e.code.clone());
-        return Err(rejected(
-            resp.status,
-            code,
-            err.and_then(|e| e.message),
-            resp.request_id,
-        ));
+        return Err(rejected_with(resp, err));
     }
     let raw = serde_json::from_slice(&resp.body)
         .map_err(|_| invalid_response(resp.status, "not JSON"))?;

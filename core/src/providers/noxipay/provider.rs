@@ -1,7 +1,7 @@
 //! The `Provider` impl of Noxipay: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
-use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::providers::confirm::{Confirm, Reread};
 use crate::refund::RefundOrder;
 
 impl Provider for Noxipay {
@@ -25,10 +25,9 @@ impl Provider for Noxipay {
                 .collect(),
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = req
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
+        // The caller's key as given, else one made for this call (then a timeout after sending
+        // is not retry-safe: the caller's retry would carry another key).
+        let key = OperationKey::new(req.idempotency_key.as_deref());
         let raw = self.send(Method::Post, "/payments", Some(body), Some(&key))?;
         self.payment_from(raw)
     }
@@ -101,16 +100,6 @@ impl Provider for Noxipay {
         })
     }
 
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        confirm_webhook(self, body, headers, hint, now)
-    }
-
     /// [ours] `POST /payments/{id}/refunds` `{amount, reason}` with the operation's
     /// Idempotency-Key, reused on every retry (issue 13 item 1, like §X2 creates).
     fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund> {
@@ -119,10 +108,9 @@ impl Provider for Noxipay {
             reason: order.reason.as_deref(),
         })
         .map_err(|_| Error::request("request cannot be encoded"))?;
-        let key = order
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(new_idempotency_key);
+        // As for creates: the caller's key as given, else one made for this call (then a timeout
+        // after sending is not retry-safe: a new call would carry another key).
+        let key = OperationKey::new(order.idempotency_key.as_deref());
         let path = format!("/payments/{}/refunds", path_segment(&payment.id)?);
         let answer = self.send(Method::Post, &path, Some(body), Some(&key))?;
         self.refund_from(&payment.id, answer)
@@ -130,9 +118,8 @@ impl Provider for Noxipay {
 }
 
 impl Confirm for Noxipay {
-    /// §X1: every Noxipay webhook is signed; a body that does not verify or parse is an error.
-    fn signed(&self) -> bool {
-        true
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {
@@ -142,7 +129,7 @@ impl Confirm for Noxipay {
             .clone()
             .or(event.payment_id.clone())
             .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-        // Contract 2: the payment's current state, never the event's claim — a completed payment
+        // The current state, never the event's claim (README "Trust"): a completed payment
         // that was refunded or disputed since reads refunded / partially_refunded / chargeback.
         let p = self.retrieve_payment(&id)?;
         Ok(Reread {

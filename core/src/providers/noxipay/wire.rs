@@ -1,5 +1,6 @@
 //! Noxipay JSON on the wire (providers.md §X1 [doc], §X2 [ours: no public API contract]).
 
+use crate::providers::common::ErrorBody;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -75,14 +76,6 @@ pub struct Chargeback {
 #[derive(Debug, Deserialize)]
 pub struct ErrorEnvelope {
     pub error: ErrorBody,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorBody {
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
 }
 
 /// §X1 [doc] webhook body.

@@ -133,7 +133,8 @@ impl Payrexx {
         if method == Method::Post {
             // providers.md §P1/§P3: Payrexx honours no idempotency key, so none is sent (neither
             // the caller's nor a made-up one: a header Payrexx ignores would only pretend), and a
-            // create whose outcome is unknown is never re-sent (issue 9 item 10, contract 3).
+            // create whose outcome is unknown is never re-sent: it could make a second gateway
+            // (README "Retries and idempotency").
             return self.unwrap(self.http.execute_not_idempotent(&build));
         }
         self.unwrap(self.http.execute(&build))
@@ -192,7 +193,7 @@ impl Payrexx {
         }
     }
 
-    /// The gateway's current state (contract 2 of issue 9). A Gateway stays `confirmed` after
+    /// The gateway's current state (README "Trust"). A Gateway stays `confirmed` after
     /// its transaction is refunded or charged back, so the state is the transaction's, read
     /// through `Transaction/{id}` (§P3), which also carries the settled amount, currency and
     /// `mode`. `chosen` is the transaction a webhook named (when it is one of the gateway's);

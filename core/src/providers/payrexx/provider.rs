@@ -1,7 +1,7 @@
 //! The `Provider` impl of Payrexx: the trait's four operations over `send` and `payment_from`.
 
 use super::*;
-use crate::providers::confirm::{confirm_webhook, Confirm, Reread};
+use crate::providers::confirm::{Confirm, Reread};
 use crate::refund::{Refund, RefundOrder};
 
 impl Provider for Payrexx {
@@ -39,16 +39,6 @@ impl Provider for Payrexx {
 
     fn parse_webhook(&self, body: &[u8], headers: &Headers, now: i64) -> Result<Event> {
         self.webhook_event(body, headers, now)
-    }
-
-    fn confirm_webhook(
-        &self,
-        body: &[u8],
-        headers: &Headers,
-        hint: &Hint,
-        now: i64,
-    ) -> Result<Event> {
-        confirm_webhook(self, body, headers, hint, now)
     }
 
     /// §P5 `POST Transaction/{id}/refund` with `amount` in minor units. Payrexx honours no
@@ -93,9 +83,8 @@ impl Provider for Payrexx {
 }
 
 impl Confirm for Payrexx {
-    /// §P4: signed only when a webhook secret is configured; else the body is a wake-up call.
-    fn signed(&self) -> bool {
-        self.verifier.has_secrets()
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     fn reread(&self, parsed: Option<&Event>, hint: &Hint) -> Result<Reread> {

@@ -68,7 +68,7 @@ pub fn build(params: &Map<String, Value>) -> String {
 /// Splits `a[b][c]` into `a`, `b`, `c` as PHP does; `a[]` appends.
 fn key_path(key: &str) -> Option<(String, Vec<String>)> {
     // split_once/strip_prefix only: byte-index slicing could cut a multi-byte character of a
-    // hostile key (issue 9 item 1).
+    // hostile key and panic (style.md: no Rust panic on any input).
     let (head, mut rest) = match key.split_once('[') {
         Some((head, tail)) if !head.is_empty() => (head, tail),
         _ => return Some((key.to_string(), Vec::new())).filter(|(k, _)| !k.is_empty()),

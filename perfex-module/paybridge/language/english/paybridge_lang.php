@@ -3,7 +3,7 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 // No double quote in any line: Perfex's _l() HTML-escapes a line without HTML that contains one, and
-// these lines also go to the activity log as plain text (issue 10 item 3).
+// these lines also go to the activity log as plain text.
 
 $lang['paybridge'] = 'PayBridge';
 $lang['paybridge_extension_missing'] = 'The paybridge PHP extension is not loaded on this server, so PayBridge gateways cannot take payments. Ask your host to enable it.';
@@ -34,7 +34,7 @@ $lang['paybridge_webhook_last_success'] = 'Last webhook processed';
 $lang['paybridge_webhook_last_failure'] = 'Last webhook failure';
 $lang['paybridge_never'] = 'never';
 $lang['paybridge_admin_title'] = 'PayBridge payments';
-// System section (issue 11 item 6): the running PHP, the extension, and what to install on this server.
+// System section: the running PHP, the extension, and what to install on this server.
 $lang['paybridge_system_title'] = 'System';
 $lang['paybridge_system_yes'] = 'yes';
 $lang['paybridge_system_no'] = 'no';
@@ -133,7 +133,7 @@ $lang['paybridge_cron_counts'] = '%d due, %d re-checked, %d recorded, %d expired
 $lang['paybridge_cron_next'] = 'next %s';
 $lang['paybridge_col_result'] = 'Result';
 $lang['paybridge_col_cron'] = 'Cron checks';
-// Issue 9: refused payments, overpayments and manual duplicates (activity log, staff notifications, admin page).
+// Refused payments, overpayments and manual duplicates (activity log, staff notifications, admin page).
 $lang['paybridge_activity_rejected'] = '%s payment %s for invoice %s was NOT recorded (reason: %s). Review it with the provider.';
 $lang['paybridge_activity_overpaid'] = '%s payment %s was recorded on invoice %s, which was already paid (%s): the customer paid twice; refund or credit the difference.';
 $lang['paybridge_activity_already_recorded_manually'] = '%s payment %s on invoice %s was already entered by hand with the same transaction id; it was not recorded again.';

@@ -17,7 +17,7 @@ class Settings extends AdminController
         $gateways = $this->payment_modes_model->get_payment_gateways(true);
 
         if ($this->input->post(null, false) !== []) {
-            // Like Perfex (issue 10 item 5): the posted settings come through the global XSS filter; only
+            // Like Perfex: the posted settings come through the global XSS filter; only
             // smtp_password and email_* are taken raw. before_settings_updated gets the whole post data
             // (['settings' => [...], ...]) and may return false to stop the save.
             $data = (array) $this->input->post();

@@ -1,9 +1,9 @@
 //! NeroPay `POST /payment-links` validation and creation (providers.md §N3), and the exact-text
 //! amount reader (providers.md §0: money never goes through f64).
 
+use super::api::{field_error, success, validation};
+use super::model::Link;
 use crate::http::{Request, Response};
-use crate::neropay::{field_error, success, validation};
-use crate::neropay_model::Link;
 use crate::server::ApiOut;
 use crate::state::{App, State};
 use crate::util;

@@ -1,9 +1,9 @@
 //! NeroPay API v2 under `/neropay/v2` (providers.md §N1–§N4): bearer auth, signed and idempotent
 //! writes, validation with `validation_failed` details, the vendor response shapes.
 
+use super::create::{create, object, raw_amount};
+use super::model::{self as model, DEFAULT_ACCOUNT};
 use crate::http::{Request, Response};
-use crate::neropay_create::{create, object, raw_amount};
-use crate::neropay_model::{self as model, DEFAULT_ACCOUNT};
 use crate::server::ApiOut;
 use crate::state::{App, IdemCheck, State};
 use crate::util;
@@ -123,12 +123,7 @@ fn route(app: &App, req: &Request, sub: &str) -> ApiOut {
     if let Some(Err(why)) = sig {
         return fail(error(401, "invalid_signature", why, None));
     }
-    let segs: Vec<String> = sub
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| util::percent_decode(s, false))
-        .collect();
+    let segs = util::path_segments(sub, false);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let mut out = match (req.method.as_str(), segs.as_slice()) {
         ("POST", ["payment-links"]) => {
@@ -259,7 +254,7 @@ fn refund(app: &App, st: &mut State, id: &str, req: &Request) -> ApiOut {
     let Some(tx_id) = st.nero.find_tx(id).map(|t| t.id) else {
         return ApiOut::new(not_found("Transaction"));
     };
-    match model::refund(&app.cfg, st, tx_id, amount, reason) {
+    match super::refunds::refund(&app.cfg, st, tx_id, amount, reason) {
         Ok((wh, refund_id)) => {
             let t = &st.nero.txs[&tx_id];
             let mut data = st.nero.tx_json(t);
@@ -320,5 +315,5 @@ fn cancel(app: &App, st: &mut State, id: &str) -> ApiOut {
 }
 
 #[cfg(test)]
-#[path = "neropay_tests.rs"]
+#[path = "tests.rs"]
 mod tests;

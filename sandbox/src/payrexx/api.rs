@@ -1,10 +1,10 @@
 //! Payrexx API under `/payrexx/v1.14` and `/payrexx/v1.0` (providers.md §P1–§P3): `?instance=`
 //! on every call, `X-API-KEY` or the legacy `ApiSignature`, JSON or PHP-bracket form bodies.
 
+use super::create::create;
+use super::phpform::{self, get_str, PVal, Params};
 use crate::delivery::Webhook;
 use crate::http::{Request, Response};
-use crate::payrexx_model::{self as model, Gateway};
-use crate::phpform::{self, get_str, PVal, Params};
 use crate::server::ApiOut;
 use crate::state::App;
 use crate::util;
@@ -15,7 +15,7 @@ pub fn error(status: u16, message: &str) -> Response {
     Response::json(status, &json!({"status": "error", "message": message}))
 }
 
-fn success(data: Value) -> Response {
+pub(super) fn success(data: Value) -> Response {
     Response::json(200, &json!({"status": "success", "data": [data]}))
 }
 
@@ -158,7 +158,7 @@ fn refund(app: &App, params: &Params, id: &str) -> (Response, Vec<Webhook>) {
             vec![],
         );
     };
-    match model::refund(&app.cfg, &mut st, tx_id, amount) {
+    match super::refunds::refund(&app.cfg, &mut st, tx_id, amount) {
         Ok((wh, refund_id)) => {
             if let Some(w) = &wh {
                 st.remember_webhook(w);
@@ -181,68 +181,4 @@ fn gateway_not_found(id: &str) -> Response {
         404,
         &format!("An error occurred: No Gateway found with id {id}"),
     )
-}
-
-fn optional_url(params: &Params, name: &str) -> Result<Option<String>, Response> {
-    match get_str(params, name) {
-        None | Some("") => Ok(None),
-        Some(u) if util::is_http_url(u) => Ok(Some(u.to_string())),
-        Some(_) => Err(error(
-            422,
-            &format!("{name}: must be an absolute http(s) URL."),
-        )),
-    }
-}
-
-/// `POST Gateway/` (providers.md §P3): amount in minor units (digits only), currency required.
-fn create(app: &App, params: &Params) -> Response {
-    let invalid = || error(422, "amount: must be a positive integer in minor units.");
-    let amount = match phpform::get(params, "amount") {
-        None => return error(422, "amount: This value should not be blank."),
-        Some(PVal::Str(a)) if a.is_empty() => {
-            return error(422, "amount: This value should not be blank.")
-        }
-        Some(PVal::Str(a)) if a.bytes().all(|b| b.is_ascii_digit()) => match a.parse::<i64>() {
-            Ok(v) if v > 0 => v,
-            _ => return invalid(),
-        },
-        Some(_) => return invalid(),
-    };
-    let currency = match get_str(params, "currency") {
-        Some(c) if util::is_currency_code(c) => c.to_string(),
-        None | Some("") => return error(422, "currency: This value should not be blank."),
-        Some(_) => return error(422, "currency: must be an ISO 4217 code like CHF."),
-    };
-    let urls = (
-        optional_url(params, "successRedirectUrl"),
-        optional_url(params, "failedRedirectUrl"),
-        optional_url(params, "cancelRedirectUrl"),
-        optional_url(params, "notifyUrl"),
-    );
-    let (success_url, failed_url, cancel_url, notify_url) = match urls {
-        (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
-        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => return e,
-    };
-    let echo = PVal::Map(params.to_vec()).to_json();
-    let mut st = app.lock();
-    let id = st.px.new_gateway_id();
-    let g = Gateway {
-        id,
-        hash: util::random_hex(16),
-        status: "waiting",
-        amount,
-        currency,
-        purpose: get_str(params, "purpose").unwrap_or("").to_string(),
-        reference_id: get_str(params, "referenceId").unwrap_or("").to_string(),
-        success_url,
-        failed_url,
-        cancel_url,
-        notify_url,
-        params: echo,
-        created_at: util::now_secs(),
-        txs: Vec::new(),
-    };
-    let data = st.px.gateway_json(&g, &app.base);
-    st.px.gateways.insert(id, g);
-    success(data)
 }

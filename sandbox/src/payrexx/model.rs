@@ -1,8 +1,8 @@
 //! Payrexx gateways, transactions, state changes and webhooks (providers.md §P3, §P4).
 
+use super::phpform::{self, PVal};
 use crate::actions::Summary;
 use crate::delivery::{Signing, Webhook};
-use crate::phpform::{self, PVal};
 use crate::state::{Config, WebhookFormat};
 use crate::util;
 use serde_json::{json, Value};
@@ -289,5 +289,3 @@ pub fn webhook(cfg: &Config, g: &Gateway, t: &Tx) -> Webhook {
         },
     }
 }
-
-pub use crate::payrexx_actions::{apply, event_for, fail_refund, insert_synthetic, refund};
