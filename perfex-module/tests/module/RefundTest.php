@@ -266,6 +266,36 @@ final class RefundTest extends ModuleTestCase
         $this->assertPaymentIntact($invoice, $record);
     }
 
+    /**
+     * Issue 13 item 7: a KWD refund made at the provider with a third decimal (1.005 KWD) cannot be stored in
+     * Perfex's decimal(15,2): it is never rounded into a credit note; staff are told. The form refuses such
+     * an amount before any provider request.
+     */
+    public function testKwdRefundWithFilsPerfexCannotStoreIsNeverRoundedIntoACreditNote(): void
+    {
+        $this->gatewayId = 'noxipay';
+        [$invoice, $payment, $record] = $this->paidInvoice('KWD', '12.50');
+        $since = $this->maxId('tblnotifications');
+        $log = $this->requestLogSize();
+
+        [, $formAlert] = $this->staffRefund($payment, '2.255');
+        $this->assertStringStartsWith('danger: Enter an amount above zero with no more decimals', $formAlert);
+        $this->assertSame([], $this->providerRequestsSince($log), 'the form sent nothing');
+
+        $this->control($payment['provider_payment_id'], 'partial_refund', ['amount' => '1.005', 'deliver' => true]);
+
+        $rows = $this->eventually(function () use ($payment) {
+            $rows = $this->refundRows($payment);
+
+            return $rows && $rows[0]['booked_at'] !== null ? $rows : [];
+        });
+        $this->assertSame([['1005', 'succeeded', 'amount_not_representable', null]],
+            array_map(static fn ($r) => [$r['amount_minor'], $r['status'], $r['error_code'], $r['credit_note_id']], $rows));
+        $this->assertSame([], $this->creditNotesNaming($record), 'no credit note of 1.00 or 1.01');
+        $this->assertContains('paybridge_notification_refund_not_booked', array_column($this->notificationsSince($since), 'description'));
+        $this->assertPaymentIntact($invoice, $record);
+    }
+
     // ------------------------------------------------------------------ refunds made at the provider
 
     /** @dataProvider providers */
