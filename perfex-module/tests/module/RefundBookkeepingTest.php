@@ -9,7 +9,7 @@ require_once __DIR__ . '/Issue9Steps.php';
  * exactly once: a credit note for the invoice's client in the invoice's currency with one line "Refund of
  * payment #N (…)" and a refund on it (payment mode = the gateway), so it is closed; the payment record stays.
  */
-final class RefundTest extends ModuleTestCase
+final class RefundBookkeepingTest extends ModuleTestCase
 {
     use Issue9Steps;
 
