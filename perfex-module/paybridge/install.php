@@ -207,5 +207,55 @@ foreach ([
 add_option('paybridge_claim_stale_seconds', '300');
 add_option('paybridge_reconcile_min_age_seconds', '120');
 add_option('paybridge_reconcile_batch', '20');
+
+// ---- issue 13: refunds and chargebacks (Paybridge_refund_model) ----
+// One row per provider refund or chargeback of a payment this module recorded, whoever started it:
+//  - `idempotency_key` (UNIQUE, NULL for refunds made at the provider): the admin form's one-time key; the
+//    pending row holding it is committed BEFORE the refund API call, so a double submit or a retry reuses
+//    the row and the key (providers replay the same refund);
+//  - `provider_refund_id` (UNIQUE per provider and kind once known): a provider refund or chargeback is
+//    booked at most once, whichever path (API answer, webhook, re-check, cron) sees it first;
+//  - `booked_at` / `credit_note_id`: the bookkeeping guard, set in the same transaction as the credit note.
+// Amounts in integer minor units of `currency` (ISO 4217 exponent: JPY 0, KWD 3).
+$CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_refunds` (
+    `id` int(11) NOT NULL AUTO_INCREMENT,
+    `provider` varchar(20) NOT NULL,
+    `payment_row_id` int(11) NOT NULL,
+    `invoice_id` int(11) NOT NULL,
+    `provider_payment_id` varchar(191) NOT NULL,
+    `provider_refund_id` varchar(191) NULL DEFAULT NULL,
+    `idempotency_key` char(32) NULL DEFAULT NULL,
+    `kind` varchar(20) NOT NULL DEFAULT 'refund',
+    `source` varchar(20) NOT NULL,
+    `status` varchar(20) NOT NULL DEFAULT 'pending',
+    `amount_minor` bigint(20) NOT NULL,
+    `currency` char(3) NOT NULL,
+    `staff_id` int(11) NULL DEFAULT NULL,
+    `reason` varchar(255) NOT NULL DEFAULT '',
+    `error_code` varchar(60) NULL DEFAULT NULL,
+    `credit_note_id` int(11) NULL DEFAULT NULL,
+    `booked_at` datetime NULL DEFAULT NULL,
+    `api_attempt_at` datetime NULL DEFAULT NULL,
+    `created_at` datetime NOT NULL,
+    `updated_at` datetime NOT NULL,
+    PRIMARY KEY (`id`),
+    UNIQUE KEY `uk_provider_refund` (`provider`, `kind`, `provider_refund_id`),
+    UNIQUE KEY `uk_idempotency_key` (`idempotency_key`),
+    KEY `payment_row_id` (`payment_row_id`),
+    KEY `status` (`status`)
+) ENGINE=InnoDB DEFAULT CHARSET=" . $charset . ';');
+// Refund watch on Perfex's cron (Paybridge_reconcile_model): recorded payments are re-read on a back-off
+// for a while after payment, so refunds and chargebacks made at the provider are found when their webhook
+// was lost. Added only when missing (upgrade = fresh install; running twice changes nothing).
+foreach ([
+    'refund_check_count'   => 'int(11) NOT NULL DEFAULT 0',
+    'refund_check_next_at' => 'datetime NULL DEFAULT NULL',
+] as $column => $definition) {
+    if (!$CI->db->field_exists($column, $paybridgePayments)) {
+        $CI->db->query('ALTER TABLE `' . $paybridgePayments . '` ADD COLUMN `' . $column . '` ' . $definition);
+    }
+}
+add_option('paybridge_refund_watch_days', '60');
+add_option('paybridge_refund_watch_batch', '20');
 // Extra trusted CA bundle (PEM path) for the provider APIs; '' = the built-in roots only (issue 14).
 add_option('paybridge_ca_file', '');

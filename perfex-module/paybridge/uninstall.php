@@ -22,6 +22,7 @@ foreach (PAYBRIDGE_PROVIDERS as $provider) {
     }
 }
 // Cron reconciliation status and settings; the per-attempt columns stay with the attempts.
-foreach (['paybridge_cron_last_run', 'paybridge_cron_last_summary', 'paybridge_reconcile_min_age_seconds', 'paybridge_reconcile_batch'] as $option) {
+foreach (['paybridge_cron_last_run', 'paybridge_cron_last_summary', 'paybridge_reconcile_min_age_seconds', 'paybridge_reconcile_batch',
+    'paybridge_refund_watch_days', 'paybridge_refund_watch_batch'] as $option) {
     delete_option($option);
 }

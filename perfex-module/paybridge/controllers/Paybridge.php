@@ -141,6 +141,149 @@ class Paybridge extends AdminController
         redirect(admin_url('paybridge'));
     }
 
+    /** Refund requests: no retry once a byte was sent (Payrexx has no idempotency key; contract 1). */
+    private const REFUND_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 1, 'retry' => 'unsent'];
+
+    /**
+     * admin/paybridge/refund/{paybridge payment id} (contract 6, issue 13 item 3). GET: the confirmation form
+     * (amount defaulting to what is still refundable, in the invoice currency; reason; a one-time key).
+     * POST (CSRF-checked by Perfex): the pending refund row with that key is committed before the refund API
+     * call; a double submit or a retry of the same form reuses the row and the key, so the provider makes one
+     * refund. Needs staff_can('delete', 'payments'): a refund takes money back out (403 otherwise).
+     */
+    public function refund($id = 0)
+    {
+        if (!staff_can('delete', 'payments')) {
+            $this->refund_forbidden();
+        }
+        $this->load->model('paybridge/paybridge_model');
+        $this->load->model('paybridge/paybridge_refund_model');
+        $payment  = $this->paybridge_model->find((int) $id);
+        $gateways = $this->gateways();
+        $back     = admin_url('paybridge');
+        if ($payment === null || !isset($gateways[$payment->provider]) || (string) $payment->provider_payment_id === ''
+            || $this->paybridge_refund_model->payment_record_id($payment) === null) {
+            set_alert('danger', _l('paybridge_refund_not_refundable'));
+            redirect($back);
+        }
+        $gateway = $gateways[$payment->provider];
+        $model   = $this->paybridge_refund_model;
+        $currency = strtoupper((string) $payment->currency);
+
+        if (strtoupper($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST') {
+            $refundable = $model->refundable_minor($payment);
+            $this->load->view('paybridge/refund', [
+                'payment'    => $payment,
+                'gateway'    => $gateway,
+                'refundable' => Paybridge_money::fromMinor($refundable, $currency),
+                'canRefund'  => $refundable > 0 && !$gateway->isOtherAccount($payment),
+                'key'        => bin2hex(random_bytes(16)),
+                'refunds'    => $model->for_payment((int) $payment->id),
+                'recordId'   => $model->payment_record_id($payment),
+            ]);
+
+            return;
+        }
+
+        $form = admin_url('paybridge/refund/' . (int) $payment->id);
+        $key  = (string) $this->input->post('refund_key');
+        $reason = trim((string) $this->input->post('reason'));
+        try {
+            $minor = Paybridge_money::toMinor(trim((string) $this->input->post('amount')), $currency);
+            if ($minor <= 0 || Paybridge_refund_model::perfexAmount($minor, $currency) === null) {
+                throw new InvalidArgumentException('invalid_amount');
+            }
+        } catch (InvalidArgumentException $e) {
+            set_alert('danger', _l('paybridge_refund_invalid_amount'));
+            redirect($form);
+        }
+        if ($gateway->isOtherAccount($payment) || !paybridge_extension_loaded()) {
+            set_alert('danger', _l('paybridge_refund_not_refundable'));
+            redirect($form);
+        }
+        try {
+            [$row, $error] = $model->start_admin_refund($payment, $key, $minor, $reason, (int) get_staff_user_id());
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: refund row not stored (' . get_class($e) . ')');
+            set_alert('danger', _l('paybridge_refund_failed', 'database_unavailable'));
+            redirect($form);
+        }
+        if ($row === null) {
+            // Checked before any provider request: nothing was sent.
+            set_alert('danger', $error === 'refund_exceeds_refundable'
+                ? _l('paybridge_refund_exceeds', [Paybridge_money::fromMinor($model->refundable_minor($payment), $currency), $currency])
+                : _l('paybridge_refund_failed', $error));
+            redirect($form);
+        }
+        if ($row->status !== 'pending' || $row->provider_refund_id !== null) {
+            // The same form again: its refund already has an answer; never a second request.
+            set_alert($row->status === 'failed' ? 'danger' : 'success', _l('paybridge_refund_already', [(string) $row->status, (string) $row->provider_refund_id]));
+            redirect($back);
+        }
+        if (!$model->claim_api_call($row)) {
+            set_alert('warning', _l('paybridge_refund_in_progress'));
+            redirect($back);
+        }
+        try {
+            $answer = $gateway->client(self::REFUND_CLIENT)->refundPayment((string) $payment->provider_payment_id, [
+                'amount'          => (int) $row->amount_minor,
+                'reason'          => (string) $row->reason,
+                'idempotency_key' => (string) $row->idempotency_key,
+            ]);
+        } catch (\PayBridge\Exception\TransportException $e) {
+            // The request may have reached the provider: the row stays pending (webhook, cron or a retry of
+            // this form with the same key settles it).
+            $model->api_unsettled($row, $e->getErrorCode());
+            set_alert('warning', _l('paybridge_refund_unsettled', $e->getErrorCode()));
+            redirect($back);
+        } catch (\PayBridge\Exception\ApiException $e) {
+            if ($e->getHttpStatus() >= 500 || $e->getHttpStatus() === 429) {
+                $model->api_unsettled($row, $e->getErrorCode());
+                set_alert('warning', _l('paybridge_refund_unsettled', $e->getErrorCode()));
+            } else {
+                $model->api_refused($row, $e->getErrorCode());
+                set_alert('danger', _l('paybridge_refund_failed', $e->getErrorCode()));
+            }
+            redirect($back);
+        } catch (\PayBridge\Exception\PayBridgeException $e) {
+            // Refused before any refund request (refund_exceeds_refundable, payment_not_refundable,
+            // currency_mismatch, config): nothing happened at the provider.
+            $model->api_refused($row, $e->getErrorCode());
+            set_alert('danger', $e->getErrorCode() === 'refund_exceeds_refundable'
+                ? _l('paybridge_refund_exceeds_at_provider') : _l('paybridge_refund_failed', $e->getErrorCode()));
+            redirect($back);
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: refund request failed (' . get_class($e) . ')');
+            $model->api_unsettled($row, 'internal_error');
+            set_alert('warning', _l('paybridge_refund_unsettled', 'internal_error'));
+            redirect($back);
+        }
+        try {
+            $row = $model->apply_api_answer($row, $answer, $payment, $gateway);
+        } catch (Throwable $e) {
+            // The refund exists at the provider; its webhook or the cron books it.
+            log_message('error', 'paybridge: refund answer not stored (' . get_class($e) . ')');
+            set_alert('warning', _l('paybridge_refund_unsettled', 'database_unavailable'));
+            redirect($back);
+        }
+        $status = (string) ($answer['status'] ?? 'pending');
+        set_alert($status === 'failed' ? 'danger' : ($status === 'succeeded' ? 'success' : 'warning'),
+            _l('paybridge_refund_result_' . (in_array($status, ['succeeded', 'failed'], true) ? $status : 'pending'),
+                [Paybridge_money::fromMinor((int) $row->amount_minor, $currency) . ' ' . $currency, (string) ($answer['id'] ?? '')]));
+        redirect($back);
+    }
+
+    /** @return never 403 inside the admin layout (issue 13: refunds need staff_can('delete', 'payments')). */
+    private function refund_forbidden(): void
+    {
+        http_response_code(403);
+        init_head();
+        echo '<div id="wrapper"><div class="content"><div class="alert alert-danger" id="paybridge-refund-forbidden">'
+            . htmlspecialchars(_l('paybridge_refund_forbidden'), ENT_QUOTES, 'UTF-8') . '</div></div></div>';
+        init_tail();
+        exit;
+    }
+
     /** @return array<string, Paybridge_gateway_base> loaded paybridge gateways by provider */
     private function gateways(): array
     {

@@ -78,6 +78,14 @@ abstract class Paybridge_gateway_base extends App_gateway
                 'type'          => 'yes_no',
                 'default_value' => 0,
             ],
+            // Issue 13 item 4: how a confirmed refund or chargeback shows in Perfex's books: `credit_note`
+            // (a closed credit note with its refund) or `log_only` (an activity-log line). Anything else
+            // is treated as credit_note.
+            [
+                'name'          => 'refund_bookkeeping',
+                'label'         => 'paybridge_setting_refund_bookkeeping',
+                'default_value' => 'credit_note',
+            ],
         ]);
     }
 

@@ -309,7 +309,7 @@ class Paybridge_model extends App_Model
         }
 
         // The payment's event is handled here, whatever the outcome (contract 5: later bookkeeping goes here).
-        return $result;
+        return $this->sync_refunds($result, $event, $payment, $gateway, $source); // contract 5 (issue 13)
     }
 
     /**
@@ -969,6 +969,28 @@ class Paybridge_model extends App_Model
         }
 
         return $this->last_error_code();
+    }
+
+    /**
+     * Contract 5 (issue 13): once the payment's event is handled, the read's refunds and chargebacks go to
+     * Paybridge_refund_model (credit notes, exactly once). A database failure there answers 503 so the
+     * provider retries (the event itself is stored; its retry is a duplicate that syncs again).
+     */
+    private function sync_refunds(array $result, array $event, object $payment, Paybridge_gateway_base $gateway, string $source): array
+    {
+        if ($result['http'] >= 300 || (empty($event['refunds']) && empty($event['chargebacks']) && ($event['status'] ?? '') !== 'chargeback')) {
+            return $result;
+        }
+        try {
+            $this->load->model('paybridge/paybridge_refund_model');
+            $this->paybridge_refund_model->sync($event, $payment, $gateway, $source);
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: refund sync failed (' . get_class($e) . ' ' . (int) $e->getCode() . ')');
+
+            return ['http' => 503, 'result' => 'error', 'reason' => 'database_unavailable'];
+        }
+
+        return $result;
     }
 }
 

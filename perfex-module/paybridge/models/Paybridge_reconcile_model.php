@@ -78,11 +78,80 @@ class Paybridge_reconcile_model extends App_Model
             $summary['checked'][] = $this->check($attempt, $gateways[$attempt->provider] ?? null, $now, $summary);
         }
 
+        $this->refund_watch($gateways, $started, $summary);
+
         $summary['finished_at'] = self::at(time());
         update_option('paybridge_cron_last_run', $summary['finished_at']);
         update_option('paybridge_cron_last_summary', json_encode($summary, JSON_UNESCAPED_SLASHES));
 
         return $summary;
+    }
+
+    /** Refund watch back-off after the n-th re-read of a recorded payment (n = 1…5+), seconds. */
+    public const REFUND_BACKOFF = [3600, 21600, 86400, 259200, 604800];
+
+    /** While one of the payment's refunds is pending, it is re-read this often instead. */
+    public const REFUND_PENDING_RECHECK = 120;
+
+    /**
+     * Issue 13 item 4: refunds and chargebacks made at the provider (its dashboard, a dispute) whose webhook
+     * was lost are found by re-reading recorded payments: each one paid within option
+     * paybridge_refund_watch_days (60; 0 switches this off), first 10 min after it was recorded, then on the
+     * REFUND_BACKOFF schedule, every REFUND_PENDING_RECHECK s while a refund of it is pending; at most option
+     * paybridge_refund_watch_batch (20) per run, oldest due first, claimed by compare-and-swap like the
+     * open attempts. The read goes through Paybridge_model::record(..., 'cron'), which hands its refunds to
+     * Paybridge_refund_model::sync() (exactly once per provider refund).
+     */
+    private function refund_watch(array $gateways, int $started, array &$summary): void
+    {
+        // Counted apart from the open attempts' figures (due / checked / errors) the admin page shows.
+        $summary['refund_checked'] = 0;
+        $summary['refund_errors'] = 0;
+        $days = $this->intOption('paybridge_refund_watch_days', 60, 0);
+        if ($days === 0 || !paybridge_extension_loaded()) {
+            return;
+        }
+        $batch = min(500, $this->intOption('paybridge_refund_watch_batch', 20, 1));
+        $now = time();
+        $rows = $this->db->query('SELECT p.* FROM ' . $this->table() . ' p JOIN ' . db_prefix() . 'paybridge_recorded r ON r.payment_row_id = p.id'
+            . " WHERE p.status IN ('paid', 'overpaid', 'partially_refunded', 'refunded', 'chargeback')"
+            . ' AND p.created_at >= ' . $this->db->escape(self::at($now - $days * 86400))
+            . ' AND ((p.refund_check_next_at IS NULL AND p.updated_at <= ' . $this->db->escape(self::at($now - 600)) . ')'
+            . ' OR p.refund_check_next_at <= ' . $this->db->escape(self::at($now)) . ')'
+            . ' ORDER BY COALESCE(p.refund_check_next_at, p.updated_at) ASC, p.id ASC LIMIT ' . (int) $batch)->result();
+        foreach ($rows as $payment) {
+            if (time() - $started > self::RUN_BUDGET_SECONDS || !$this->claim_refund_check($payment, time())) {
+                continue;
+            }
+            $gateway = $gateways[$payment->provider] ?? null;
+            if ($gateway === null || $gateway->isOtherAccount($payment)) {
+                continue;
+            }
+            try {
+                $read = $gateway->readPayment($payment);
+                $result = $this->paybridge_model->record($read, $payment, $gateway, 'cron');
+                $summary['refund_checked']++;
+                if ($result['http'] >= 300) {
+                    $summary['refund_errors']++;
+                }
+            } catch (Throwable $e) {
+                $summary['refund_errors']++;
+                log_message('error', 'paybridge: refund watch of attempt ' . (int) $payment->id . ' failed: ' . get_class($e));
+            }
+        }
+    }
+
+    /** Compare-and-swap on the refund check count: one run re-reads a payment per due time. */
+    private function claim_refund_check(object $payment, int $now): bool
+    {
+        $count = (int) $payment->refund_check_count;
+        $pending = $this->db->query('SELECT id FROM ' . db_prefix() . "paybridge_refunds WHERE status = 'pending' AND payment_row_id = "
+            . (int) $payment->id . ' LIMIT 1')->row();
+        $next = $now + ($pending ? self::REFUND_PENDING_RECHECK : self::REFUND_BACKOFF[min($count, count(self::REFUND_BACKOFF) - 1)]);
+        $this->db->query('UPDATE ' . $this->table() . ' SET refund_check_count = refund_check_count + 1, refund_check_next_at = '
+            . $this->db->escape(self::at($next)) . ' WHERE id = ' . (int) $payment->id . ' AND refund_check_count = ' . $count);
+
+        return $this->db->affected_rows() === 1;
     }
 
     /** Compare-and-swap on the check count: exactly one run wins an attempt for this check. */

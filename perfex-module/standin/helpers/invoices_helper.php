@@ -137,3 +137,17 @@ function is_payment_mode_allowed_for_invoice($id, $invoiceid): bool
     }
     return false;
 }
+
+/** Credit note number as Perfex prints it: prefix + zero-padded number ('CN-000001'). */
+function format_credit_note_number($id): string
+{
+    $CI = &get_instance();
+    $note = is_object($id) ? $id : $CI->db->select('id, number, prefix')->where('id', $id)->get(db_prefix() . 'creditnotes')->row();
+    if (!$note) {
+        return '';
+    }
+    $pad = (int) (get_option('number_padding_prefixes') ?: 6);
+
+    return (string) hooks()->apply_filters('format_credit_note_number', $note->prefix . str_pad((string) $note->number, $pad, '0', STR_PAD_LEFT),
+        ['id' => $note->id, 'credit_note' => $note]);
+}

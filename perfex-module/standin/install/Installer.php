@@ -79,6 +79,11 @@ class Standin_installer
             'decimal_separator' => '.',
             'thousand_separator' => ',',
             'view_invoice_only_logged_in' => '0',
+            // Credit notes (Perfex 3.x option names): Credit_notes_model::add() takes prefix and format from
+            // these and bumps next_credit_note_number.
+            'credit_note_prefix' => 'CN-',
+            'credit_note_number_format' => '1',
+            'next_credit_note_number' => '1',
         ];
         foreach ($options as $name => $value) {
             add_option($name, $value);

@@ -266,3 +266,75 @@ CREATE TABLE IF NOT EXISTS `tblstandin_mail_log` (
   PRIMARY KEY (`id`),
   KEY `invoiceid` (`invoiceid`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Credit notes (Perfex 3.x; names, types and semantics as in public copies of Perfex, see README "Credit
+-- notes"): status 1 open, 2 closed, 3 void. Lines live in tblitemable with rel_type 'credit_note'.
+CREATE TABLE IF NOT EXISTS `tblcreditnotes` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `clientid` int(11) NOT NULL,
+  `deleted_customer_name` varchar(100) DEFAULT NULL,
+  `number` int(11) NOT NULL,
+  `prefix` varchar(50) DEFAULT NULL,
+  `number_format` int(11) NOT NULL DEFAULT 1,
+  `datecreated` datetime NOT NULL,
+  `date` date NOT NULL,
+  `adminnote` text DEFAULT NULL,
+  `terms` text DEFAULT NULL,
+  `clientnote` text DEFAULT NULL,
+  `currency` int(11) NOT NULL,
+  `subtotal` decimal(15,2) NOT NULL,
+  `total_tax` decimal(15,2) NOT NULL DEFAULT 0.00,
+  `total` decimal(15,2) NOT NULL,
+  `adjustment` decimal(15,2) DEFAULT NULL,
+  `addedfrom` int(11) DEFAULT NULL,
+  `status` int(11) DEFAULT 1,
+  `project_id` int(11) NOT NULL DEFAULT 0,
+  `discount_percent` decimal(15,2) DEFAULT 0.00,
+  `discount_total` decimal(15,2) DEFAULT 0.00,
+  `discount_type` varchar(30) NOT NULL,
+  `billing_street` varchar(200) DEFAULT NULL,
+  `billing_city` varchar(100) DEFAULT NULL,
+  `billing_state` varchar(100) DEFAULT NULL,
+  `billing_zip` varchar(100) DEFAULT NULL,
+  `billing_country` int(11) DEFAULT NULL,
+  `shipping_street` varchar(200) DEFAULT NULL,
+  `shipping_city` varchar(100) DEFAULT NULL,
+  `shipping_state` varchar(100) DEFAULT NULL,
+  `shipping_zip` varchar(100) DEFAULT NULL,
+  `shipping_country` int(11) DEFAULT NULL,
+  `include_shipping` tinyint(1) NOT NULL,
+  `show_shipping_on_credit_note` tinyint(1) NOT NULL DEFAULT 1,
+  `show_quantity_as` int(11) NOT NULL DEFAULT 1,
+  `reference_no` varchar(100) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `currency` (`currency`),
+  KEY `clientid` (`clientid`),
+  KEY `project_id` (`project_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Money paid back on a credit note (Credit_notes_model::create_refund); `payment_mode` is a
+-- tblpayment_modes id or a gateway id. Bookkeeping only: Perfex calls no gateway.
+CREATE TABLE IF NOT EXISTS `tblcreditnote_refunds` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `credit_note_id` int(11) NOT NULL,
+  `staff_id` int(11) NOT NULL,
+  `refunded_on` date NOT NULL,
+  `payment_mode` varchar(40) NOT NULL,
+  `note` text DEFAULT NULL,
+  `amount` decimal(15,2) NOT NULL,
+  `created_at` datetime DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Credits of a credit note applied to an invoice (Credit_notes_model::apply_credits); counted by
+-- update_credit_note_status(). The stand-in never applies credits itself.
+CREATE TABLE IF NOT EXISTS `tblcredits` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `invoice_id` int(11) NOT NULL,
+  `credit_id` int(11) NOT NULL,
+  `staff_id` int(11) NOT NULL,
+  `date` date NOT NULL,
+  `date_applied` datetime NOT NULL,
+  `amount` decimal(15,2) NOT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

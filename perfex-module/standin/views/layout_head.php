@@ -21,7 +21,7 @@
 </head>
 <body>
 <?php if (!empty($admin_menu)) { ?>
-<header><a href="<?= e(admin_url('invoices')) ?>">Invoices</a><a href="<?= e(admin_url('settings?group=payment_gateways')) ?>">Settings</a><a href="<?= e(admin_url('modules')) ?>">Modules</a><?php if (isset(get_instance()->app_menu)) {
+<header><a href="<?= e(admin_url('invoices')) ?>">Invoices</a><a href="<?= e(admin_url('credit_notes')) ?>" id="menu-credit-notes">Credit Notes</a><a href="<?= e(admin_url('settings?group=payment_gateways')) ?>">Settings</a><a href="<?= e(admin_url('modules')) ?>">Modules</a><?php if (isset(get_instance()->app_menu)) {
     foreach (get_instance()->app_menu->get_sidebar_menu_items() as $__item) {
         foreach ($__item['children'] as $__child) { ?><a href="<?= e($__child['href'] ?? '#') ?>" id="menu-<?= e($__child['slug'] ?? '') ?>"><?= e($__child['name'] ?? '') ?></a><?php }
     }

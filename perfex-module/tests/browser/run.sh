@@ -14,4 +14,6 @@ rc=0
 "$venv/bin/python" "$root/perfex-module/tests/browser/admin_system.py" || rc=1
 # Issue 13 item 6: the admin page as a tool (summary, status filter, a payment's timeline).
 "$venv/bin/python" "$root/perfex-module/tests/browser/admin_tool.py" || rc=1
+# Issue 13: a partial refund from the PayBridge page becomes a closed credit note.
+"$venv/bin/python" "$root/perfex-module/tests/browser/refund_payment.py" || rc=1
 exit $rc

@@ -194,15 +194,19 @@ final class AdminToolTest extends ModuleTestCase
             $exists = Stack::rows("SHOW TABLES LIKE 'tblpaybridge_refunds'") !== [];
             if (!$exists) {
                 $this->assertSame('not available', $this->summaryValue($html, 'paybridge-count-pending-refunds'));
-                Stack::db()->query('CREATE TABLE tblpaybridge_refunds (id int AUTO_INCREMENT PRIMARY KEY, payment_row_id int NOT NULL,'
-                    . " status varchar(20) NOT NULL, amount_minor bigint NOT NULL, created_at datetime NOT NULL) ENGINE=InnoDB");
+                Stack::db()->query('CREATE TABLE tblpaybridge_refunds (id int AUTO_INCREMENT PRIMARY KEY, provider varchar(20) NOT NULL,'
+                    . ' payment_row_id int NOT NULL, invoice_id int NOT NULL, provider_payment_id varchar(191) NOT NULL, source varchar(20) NOT NULL,'
+                    . " status varchar(20) NOT NULL, amount_minor bigint NOT NULL, currency char(3) NOT NULL, created_at datetime NOT NULL,"
+                    . ' updated_at datetime NOT NULL) ENGINE=InnoDB');
                 $createdRefunds = true;
             }
             $pendingBefore = (int) Stack::one("SELECT COUNT(*) AS n FROM tblpaybridge_refunds WHERE status = 'pending'")['n'];
             $column = Stack::rows("SHOW COLUMNS FROM tblpaybridge_refunds LIKE 'payment_row_id'") !== [] ? 'payment_row_id' : null;
             if ($createdRefunds || $column !== null) {
                 foreach (['pending', 'pending', 'succeeded'] as $s) {
-                    Stack::db()->query("INSERT INTO tblpaybridge_refunds (payment_row_id, status, amount_minor, created_at) VALUES ({$paid[0]}, '$s', 100, NOW())");
+                    // The refund feature's NOT NULL columns (issue 13 items 3-4: provider, invoice, source, currency, updated_at).
+                    Stack::db()->query('INSERT INTO tblpaybridge_refunds (provider, payment_row_id, invoice_id, provider_payment_id, source, status, amount_minor,'
+                        . " currency, created_at, updated_at) VALUES ('neropay', {$paid[0]}, 0, '', 'admin', '$s', 100, 'EUR', NOW(), NOW())");
                 }
                 $pendingBefore += 0;
                 $html = $this->get($admin, 'admin/paybridge');

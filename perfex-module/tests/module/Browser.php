@@ -49,6 +49,14 @@ final class Browser
         return [$status, $respHeaders, $out === false ? '' : $out];
     }
 
+    /** The Cookie header this browser would send (to join its session to a Browser::parallel() batch). */
+    public function cookieHeader(): string
+    {
+        return 'Cookie: ' . implode('; ', array_map(static function ($k, $v) {
+            return $k . '=' . $v;
+        }, array_keys($this->cookies), $this->cookies));
+    }
+
     public function get(string $url): array
     {
         return $this->request('GET', $url);

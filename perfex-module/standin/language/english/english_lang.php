@@ -56,3 +56,16 @@ $lang['invoices']                   = 'Invoices';
 $lang['settings']                   = 'Settings';
 $lang['logout']                     = 'Logout';
 $lang['access_denied']              = 'Access denied';
+
+$lang['credit_notes']                = 'Credit Notes';
+$lang['credit_notes_none']           = 'No credit notes found';
+$lang['credit_note_status']          = 'Status';
+$lang['credit_note_status_open']     = 'Open';
+$lang['credit_note_status_closed']   = 'Closed';
+$lang['credit_note_status_void']     = 'Void';
+$lang['credit_note_date']            = 'Credit Note Date';
+$lang['credit_note_reference']       = 'Reference #';
+$lang['credit_note_lines']           = 'Item';
+$lang['credit_note_total']           = 'Total';
+$lang['credit_note_refunds']         = 'Refunds';
+$lang['credit_note_remaining']       = 'Remaining Amount';

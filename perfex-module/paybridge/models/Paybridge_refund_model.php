@@ -1,0 +1,574 @@
+<?php
+
+defined('BASEPATH') or exit('No direct script access allowed');
+
+/**
+ * Refunds and chargebacks of payments this module recorded (issue 13 items 3, 4, 7; contract 5).
+ *
+ * Every path that learns about a refund ends here: the refund API's answer (admin action), and
+ * Paybridge_model::record() for webhooks, the return URL, the admin re-check and the cron (sync(), called
+ * with the API re-read, whose `refunds` / `chargebacks` lists are the only source: a refund webhook body is
+ * a wake-up, contract 2). Rules:
+ *  - all work on one payment runs under a lock on its paybridge_payments row, so concurrent webhooks, the
+ *    admin's own answer and the cron are serialized per payment;
+ *  - a provider refund (or chargeback) id is stored once (UNIQUE provider + kind + id); an admin refund row
+ *    is created with its one-time idempotency key and committed before the API call;
+ *  - Perfex's books (perfex.md "Refunds in Perfex"): a credit note for the invoice's client in the invoice's
+ *    currency with one line, and a refund on it (tblcreditnote_refunds, payment mode = the gateway) so it
+ *    closes; the guard (`booked_at` set by a conditional UPDATE) is in the same transaction as the credit
+ *    note, so a refund is booked exactly once. The original payment record is never touched.
+ *  - never more booked than was paid: amounts compared in integer minor units of the currency's exponent.
+ */
+class Paybridge_refund_model extends App_Model
+{
+    public const KINDS = ['refund', 'chargeback'];
+
+    /** Staff ids notified by the current sync (pushed after the commit). @var int[] */
+    private array $notified = [];
+
+    private function table(): string
+    {
+        return db_prefix() . 'paybridge_refunds';
+    }
+
+    private function now(): string
+    {
+        return date('Y-m-d H:i:s');
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    public function find(int $id): ?object
+    {
+        $row = $this->db->where('id', $id)->get($this->table())->row();
+
+        return $row ?: null;
+    }
+
+    /** @return array<int, array> the payment's refund and chargeback rows, oldest first */
+    public function for_payment(int $paymentRowId): array
+    {
+        return $this->db->query('SELECT * FROM ' . $this->table() . ' WHERE payment_row_id = ' . $paymentRowId . ' ORDER BY id')->result_array();
+    }
+
+    /** The Perfex payment record (tblinvoicepaymentrecords id) this module made for the payment, or null. */
+    public function payment_record_id(object $payment): ?int
+    {
+        $row = $this->db->query('SELECT paymentrecord_id FROM ' . db_prefix() . 'paybridge_recorded WHERE provider = '
+            . $this->db->escape($payment->provider) . ' AND provider_payment_id = ' . $this->db->escape((string) $payment->provider_payment_id)
+            . ' AND payment_row_id = ' . (int) $payment->id . ' LIMIT 1')->row();
+
+        return $row && $row->paymentrecord_id !== null ? (int) $row->paymentrecord_id : null;
+    }
+
+    /**
+     * What may still be refunded, in minor units: the amount paid minus refunds that succeeded or are still
+     * pending and chargebacks (issue 13 item 7: integer arithmetic only).
+     */
+    public function refundable_minor(object $payment): int
+    {
+        $row = $this->db->query('SELECT COALESCE(SUM(amount_minor), 0) AS taken FROM ' . $this->table() . ' WHERE payment_row_id = '
+            . (int) $payment->id . " AND status IN ('pending', 'succeeded')")->row();
+
+        return max(0, (int) $payment->amount_minor - (int) ($row->taken ?? 0));
+    }
+
+    /** Pending refunds of all payments (admin page summary). */
+    public function pending_count(): int
+    {
+        $row = $this->db->query('SELECT COUNT(*) AS n FROM ' . $this->table() . " WHERE status = 'pending'")->row();
+
+        return (int) ($row->n ?? 0);
+    }
+
+    // ------------------------------------------------------------------ admin refund (contract 6)
+
+    /**
+     * Stores the pending row of an admin refund (committed before any API call), or finds the row a previous
+     * POST of the same form (same one-time key) stored. Refused when the amount is more than is still
+     * refundable (checked under the payment lock, so two forms cannot together refund more than was paid).
+     * @return array{0:?object,1:string} the row, or null and an error code
+     */
+    public function start_admin_refund(object $payment, string $key, int $amountMinor, string $reason, int $staffId): array
+    {
+        if (!preg_match('/^[a-f0-9]{32}$/', $key) || $amountMinor <= 0) {
+            return [null, 'invalid_request'];
+        }
+        $existing = $this->db->where('idempotency_key', $key)->get($this->table())->row();
+        if ($existing) {
+            return (int) $existing->payment_row_id === (int) $payment->id ? [$existing, ''] : [null, 'invalid_request'];
+        }
+        $this->begin();
+        try {
+            $this->lock_payment($payment);
+            $again = $this->q('SELECT * FROM ' . $this->table() . ' WHERE idempotency_key = ' . $this->db->escape($key))->row();
+            if ($again) {
+                $this->db->trans_commit();
+
+                return (int) $again->payment_row_id === (int) $payment->id ? [$again, ''] : [null, 'invalid_request'];
+            }
+            if ($amountMinor > $this->refundable_minor($payment)) {
+                $this->rollback();
+
+                return [null, 'refund_exceeds_refundable'];
+            }
+            $this->q('INSERT INTO ' . $this->table() . ' (provider, payment_row_id, invoice_id, provider_payment_id, idempotency_key, kind, source,'
+                . ' status, amount_minor, currency, staff_id, reason, created_at, updated_at) VALUES (' . implode(', ', array_map([$this->db, 'escape'], [
+                    $payment->provider, (int) $payment->id, (int) $payment->invoice_id, (string) $payment->provider_payment_id, $key, 'refund', 'admin',
+                    'pending', $amountMinor, strtoupper((string) $payment->currency), $staffId > 0 ? $staffId : null, mb_substr($reason, 0, 255),
+                    $this->now(), $this->now(),
+                ])) . ')');
+            $id = (int) $this->db->insert_id();
+            // The cron re-reads the payment soon while this refund is pending (Paybridge_reconcile_model).
+            $this->q('UPDATE ' . db_prefix() . 'paybridge_payments SET refund_check_next_at = '
+                . $this->db->escape(date('Y-m-d H:i:s', time() + 120)) . ' WHERE id = ' . (int) $payment->id);
+            $this->commit();
+        } catch (Throwable $e) {
+            $this->rollback();
+            throw $e;
+        }
+
+        return [$this->find($id), ''];
+    }
+
+    /**
+     * Claims the right to send this row's refund request now: exactly one of two concurrent POSTs of one
+     * form gets it (the other is told the refund is in progress), and a row whose request may still be in
+     * flight is not sent again for 60 s. A later retry of the same form sends the same idempotency key.
+     */
+    public function claim_api_call(object $row): bool
+    {
+        $this->db->query('UPDATE ' . $this->table() . ' SET api_attempt_at = ' . $this->db->escape($this->now())
+            . ', updated_at = ' . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $row->id
+            . " AND status = 'pending' AND provider_refund_id IS NULL"
+            . ' AND (api_attempt_at IS NULL OR api_attempt_at < ' . $this->db->escape(date('Y-m-d H:i:s', time() - 60)) . ')');
+
+        return $this->db->affected_rows() === 1;
+    }
+
+    /** The provider refused before creating anything (4xx, typed error): the row ends failed, nothing is booked. */
+    public function api_refused(object $row, string $errorCode): void
+    {
+        $this->db->query('UPDATE ' . $this->table() . " SET status = 'failed', error_code = " . $this->db->escape(substr($errorCode, 0, 60))
+            . ', updated_at = ' . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $row->id . " AND status = 'pending' AND provider_refund_id IS NULL");
+    }
+
+    /** The outcome is unknown (timeout, 5xx): the row stays pending; a webhook, the cron or a retry settles it. */
+    public function api_unsettled(object $row, string $errorCode): void
+    {
+        $this->db->query('UPDATE ' . $this->table() . ' SET error_code = ' . $this->db->escape(substr($errorCode, 0, 60))
+            . ', updated_at = ' . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $row->id);
+    }
+
+    /**
+     * The refund API's answer (contract 1) for an admin row: the provider refund id is attached to the row
+     * (unless a webhook already attached it), then booked like any other sighting.
+     * @return object the row as it is now
+     */
+    public function apply_api_answer(object $row, array $answer, object $payment, Paybridge_gateway_base $gateway): object
+    {
+        $item = $this->normalize('refund', $answer, $payment);
+        if ($item === null) {
+            $this->api_unsettled($row, 'invalid_response');
+
+            return $this->find((int) $row->id) ?? $row;
+        }
+        $this->run_locked($payment, function () use ($row, $item, $payment, $gateway) {
+            $this->apply($item, $payment, $gateway, (int) $row->id);
+        });
+
+        return $this->find((int) $row->id) ?? $row;
+    }
+
+    // ------------------------------------------------------------------ provider reads (contract 2)
+
+    /**
+     * Refunds and chargebacks of an API-verified payment read (contract 5: called from
+     * Paybridge_model::record() after the payment's event was handled). Only payments this module recorded
+     * are booked: money Perfex never saw needs no credit note.
+     * @return array{http:int, result:string, reason:string}|null null when there was nothing to do
+     */
+    public function sync(array $read, object $payment, Paybridge_gateway_base $gateway, string $source): ?array
+    {
+        $items = [];
+        foreach (is_array($read['refunds'] ?? null) ? $read['refunds'] : [] as $refund) {
+            if (is_array($refund) && ($n = $this->normalize('refund', $refund, $payment)) !== null) {
+                $items[] = $n;
+            }
+        }
+        foreach (is_array($read['chargebacks'] ?? null) ? $read['chargebacks'] : [] as $chargeback) {
+            if (is_array($chargeback) && ($n = $this->normalize('chargeback', $chargeback + ['status' => 'succeeded'], $payment)) !== null) {
+                $items[] = $n;
+            }
+        }
+        if (($read['status'] ?? '') === 'chargeback' && !array_filter($items, static fn ($i) => $i['kind'] === 'chargeback')
+            && !$this->db->query('SELECT id FROM ' . $this->table() . " WHERE kind = 'chargeback' AND payment_row_id = " . (int) $payment->id . ' LIMIT 1')->row()) {
+            // Contract 2: the list may be empty although the payment is charged back. The whole amount not
+            // refunded yet is disputed; keyed by the payment so every path books the same one.
+            $items[] = ['kind' => 'chargeback', 'id' => 'payment:' . (string) $payment->provider_payment_id, 'status' => 'succeeded',
+                'amount_minor' => null, 'currency' => strtoupper((string) $payment->currency), 'reason' => ''];
+        }
+        if (!$items || (string) $payment->provider_payment_id === '' || $this->payment_record_id($payment) === null) {
+            return null;
+        }
+        $this->run_locked($payment, function () use ($items, $payment, $gateway) {
+            foreach ($items as $item) {
+                $this->apply($item, $payment, $gateway, null);
+            }
+        });
+
+        return ['http' => 200, 'result' => 'synced', 'reason' => ''];
+    }
+
+    /** @return array|null {kind, id, status, amount_minor, currency, reason} or null when unusable */
+    private function normalize(string $kind, array $r, object $payment): ?array
+    {
+        $id = trim((string) ($r['id'] ?? ''));
+        $status = (string) ($r['status'] ?? '');
+        if ($id === '' || strlen($id) > 180 || !in_array($status, ['pending', 'succeeded', 'failed'], true)) {
+            return null;
+        }
+        $currency = strtoupper((string) ($r['currency'] ?? $payment->currency));
+        $minor = $r['amount_minor'] ?? null;
+        if (!is_int($minor)) {
+            try {
+                $minor = Paybridge_money::toMinor((string) ($r['amount'] ?? ''), $currency);
+            } catch (InvalidArgumentException $e) {
+                return null;
+            }
+        }
+
+        return ['kind' => $kind, 'id' => $id, 'status' => $status, 'amount_minor' => $minor, 'currency' => $currency,
+            'reason' => mb_substr((string) ($r['reason'] ?? ''), 0, 255)];
+    }
+
+    // ------------------------------------------------------------------ the serialized part
+
+    /** Runs $work in one transaction under the payment's row lock; notifications pushed after the commit. */
+    private function run_locked(object $payment, callable $work): void
+    {
+        $this->notified = [];
+        for ($try = 1; ; $try++) {
+            $this->begin();
+            try {
+                $this->lock_payment($payment);
+                $work();
+                $this->commit();
+                break;
+            } catch (Throwable $e) {
+                $code = $e instanceof Paybridge_refund_db_failure || $e instanceof mysqli_sql_exception ? (int) $e->getCode() : $this->last_error_code();
+                $this->rollback();
+                // Deadlock victim or Galera certification conflict (1213), lock wait timeout (1205), node not
+                // ready (1047): the whole transaction again, as Paybridge_model does (issue 15). A retry sees
+                // what the winner committed (booked_at set, the refund row there) and books nothing twice.
+                if ($try < 3 && in_array($code, [1213, 1205, 1047], true)) {
+                    usleep(random_int(5000, 25000) * $try);
+                    continue;
+                }
+                throw $e;
+            }
+        }
+        if ($this->notified && function_exists('pusher_trigger_notification')) {
+            try {
+                pusher_trigger_notification($this->notified);
+            } catch (Throwable $e) {
+                // Real-time push is a courtesy; the notification rows are committed.
+            }
+        }
+    }
+
+    /**
+     * One provider refund or chargeback seen by any path: find or create its row, move its status forward,
+     * book it once it succeeded. $adminRowId: the admin row the API answer belongs to.
+     */
+    private function apply(array $item, object $payment, Paybridge_gateway_base $gateway, ?int $adminRowId): void
+    {
+        $db = $this->db;
+        if ($item['currency'] !== strtoupper((string) $payment->currency)) {
+            log_activity(_l('paybridge_activity_refund_currency', [$gateway->getName(), $item['id'], (string) $payment->provider_payment_id, $item['currency']]));
+
+            return;
+        }
+        $byId = $this->q('SELECT * FROM ' . $this->table() . ' WHERE provider = ' . $db->escape($payment->provider)
+            . ' AND kind = ' . $db->escape($item['kind']) . ' AND provider_refund_id = ' . $db->escape($item['id']))->row();
+        if ($byId === null && $item['kind'] === 'chargeback' && strpos($item['id'], 'payment:') !== 0
+            && $this->q('SELECT id FROM ' . $this->table() . " WHERE kind = 'chargeback' AND payment_row_id = " . (int) $payment->id
+                . ' AND provider_refund_id = ' . $db->escape('payment:' . (string) $payment->provider_payment_id))->row()) {
+            return; // already booked from a read that listed no chargeback (keyed by the payment): the same dispute
+        }
+        $row = $byId;
+        if ($byId !== null && $adminRowId !== null && (int) $byId->id !== $adminRowId) {
+            // A webhook stored this refund before the admin's answer came back (it could not tell it was
+            // the admin's): the admin row's key, staff and reason move onto it, so it is counted once.
+            $own = $this->q('SELECT * FROM ' . $this->table() . ' WHERE id = ' . $adminRowId)->row();
+            if ($own && $own->provider_refund_id === null) {
+                $this->q('DELETE FROM ' . $this->table() . ' WHERE id = ' . $adminRowId);
+                $this->q('UPDATE ' . $this->table() . " SET source = 'admin', idempotency_key = " . $db->escape($own->idempotency_key)
+                    . ', staff_id = ' . $db->escape($own->staff_id) . ', reason = ' . $db->escape($own->reason)
+                    . ', api_attempt_at = ' . $db->escape($own->api_attempt_at) . ' WHERE id = ' . (int) $byId->id);
+            }
+        }
+        if ($row === null && $adminRowId !== null) {
+            $own = $this->q('SELECT * FROM ' . $this->table() . ' WHERE id = ' . $adminRowId)->row();
+            if ($own && $own->provider_refund_id === null) {
+                $row = $own;
+            } elseif ($own) {
+                $row = null; // the admin row already holds another refund: this answer is a separate refund
+            }
+        }
+        if ($row === null && $item['kind'] === 'refund' && $item['amount_minor'] !== null) {
+            // An admin refund whose API answer has not been applied yet (still in flight, or lost): the
+            // provider's refund of the same amount is that one. Only rows whose request was sent qualify.
+            $row = $this->q('SELECT * FROM ' . $this->table() . ' WHERE payment_row_id = ' . (int) $payment->id
+                . " AND kind = 'refund' AND source = 'admin' AND provider_refund_id IS NULL AND status = 'pending' AND api_attempt_at IS NOT NULL"
+                . ' AND amount_minor = ' . (int) $item['amount_minor'] . ' ORDER BY id LIMIT 1')->row();
+        }
+        if ($row !== null && $row->provider_refund_id === null) {
+            $this->q('UPDATE ' . $this->table() . ' SET provider_refund_id = ' . $db->escape($item['id']) . ', updated_at = '
+                . $db->escape($this->now()) . ' WHERE id = ' . (int) $row->id);
+            $row->provider_refund_id = $item['id'];
+        }
+        if ($row === null) {
+            $amount = $item['amount_minor'] ?? $this->refundable_minor($payment);
+            if ($amount <= 0) {
+                return;
+            }
+            $this->q('INSERT INTO ' . $this->table() . ' (provider, payment_row_id, invoice_id, provider_payment_id, provider_refund_id, kind, source,'
+                . ' status, amount_minor, currency, reason, created_at, updated_at) VALUES (' . implode(', ', array_map([$db, 'escape'], [
+                    $payment->provider, (int) $payment->id, (int) $payment->invoice_id, (string) $payment->provider_payment_id, $item['id'],
+                    $item['kind'], 'provider', 'pending', $amount, $item['currency'], $item['reason'], $this->now(), $this->now(),
+                ])) . ')');
+            $row = $this->q('SELECT * FROM ' . $this->table() . ' WHERE id = ' . (int) $db->insert_id())->row();
+        }
+
+        // Status only moves forward: pending -> succeeded | failed.
+        if ($row->status === 'pending' && $item['status'] !== 'pending') {
+            $this->q('UPDATE ' . $this->table() . ' SET status = ' . $db->escape($item['status'])
+                . ($item['status'] === 'succeeded' ? ', error_code = NULL' : '')
+                . ', updated_at = ' . $db->escape($this->now()) . ' WHERE id = ' . (int) $row->id . " AND status = 'pending'");
+            $row->status = $item['status'];
+            if ($item['status'] === 'failed') {
+                // Async failure: the money did not go back. No credit note; staff must know.
+                $this->tell_staff('refund_failed', $gateway, $payment, $row);
+            }
+        }
+        if ($row->status === 'succeeded' && $row->booked_at === null) {
+            $this->book($row, $payment, $gateway);
+        }
+    }
+
+    /**
+     * Perfex's books for one succeeded refund or chargeback, exactly once: the conditional UPDATE of
+     * `booked_at` and the credit note are in one transaction (a second caller, serialized by the payment
+     * lock, sees booked_at set and stops).
+     */
+    private function book(object $row, object $payment, Paybridge_gateway_base $gateway): void
+    {
+        $db = $this->db;
+        $this->q('UPDATE ' . $this->table() . ' SET booked_at = ' . $db->escape($this->now()) . ' WHERE id = ' . (int) $row->id . ' AND booked_at IS NULL');
+        if ($db->affected_rows() !== 1) {
+            return;
+        }
+        $booked = $this->q('SELECT COALESCE(SUM(amount_minor), 0) AS n FROM ' . $this->table() . ' WHERE payment_row_id = ' . (int) $payment->id
+            . " AND booked_at IS NOT NULL AND (error_code IS NULL OR error_code NOT IN ('exceeds_paid', 'amount_not_representable'))"
+            . ' AND id <> ' . (int) $row->id)->row();
+        $error = null;
+        if ((int) $booked->n + (int) $row->amount_minor > (int) $payment->amount_minor) {
+            $error = 'exceeds_paid'; // never more refunded in Perfex's books than was paid
+        }
+        $amount = $error === null ? self::perfexAmount((int) $row->amount_minor, (string) $row->currency) : null;
+        if ($error === null && $amount === null) {
+            $error = 'amount_not_representable'; // e.g. 1.005 KWD: Perfex keeps 2 decimals; never rounded
+        }
+        if ($error !== null) {
+            $this->q('UPDATE ' . $this->table() . ' SET error_code = ' . $db->escape($error) . ' WHERE id = ' . (int) $row->id);
+            $this->tell_staff('refund_not_booked', $gateway, $payment, $row, $error);
+
+            return;
+        }
+
+        $invoiceNumber = format_invoice_number((int) $payment->invoice_id);
+        $recordId = $this->payment_record_id($payment);
+        if ($gateway->getSetting('refund_bookkeeping') === 'log_only') {
+            log_activity(_l('paybridge_activity_' . $row->kind . '_log_only', [$gateway->getName(), (string) $row->provider_refund_id, $amount . ' ' . $row->currency,
+                (string) $recordId, $invoiceNumber]));
+        } else {
+            $creditNoteId = $this->credit_note($row, $payment, $gateway, $amount, (int) $recordId);
+            $this->q('UPDATE ' . $this->table() . ' SET credit_note_id = ' . $creditNoteId . ', updated_at = ' . $db->escape($this->now())
+                . ' WHERE id = ' . (int) $row->id);
+            log_activity(_l('paybridge_activity_' . $row->kind . '_booked', [$gateway->getName(), (string) $row->provider_refund_id, $amount . ' ' . $row->currency,
+                (string) $recordId, $invoiceNumber, format_credit_note_number($creditNoteId)]));
+        }
+        if ($row->kind === 'chargeback') {
+            $this->tell_staff('chargeback', $gateway, $payment, $row);
+        }
+    }
+
+    /**
+     * Credit_notes_model::add() for the invoice's client in the invoice's currency with one line, then
+     * create_refund() for the whole amount (payment mode = the gateway) so the credit note closes
+     * (perfex.md "Refunds in Perfex"). @return int the credit note id
+     */
+    private function credit_note(object $row, object $payment, Paybridge_gateway_base $gateway, string $amount, int $recordId): int
+    {
+        $invoice = $this->q('SELECT * FROM ' . db_prefix() . 'invoices WHERE id = ' . (int) $payment->invoice_id)->row();
+        if (!$invoice) {
+            throw new Paybridge_refund_db_failure('invoice_not_found', 0);
+        }
+        // next_credit_note_number read under a row lock: two payments booking at once get distinct numbers.
+        $next = $this->q('SELECT value FROM ' . db_prefix() . "options WHERE name = 'next_credit_note_number' FOR UPDATE")->row();
+        // A chargeback booked from a read that listed none is keyed "payment:<id>"; people see the payment id.
+        $providerRef = strpos((string) $row->provider_refund_id, 'payment:') === 0 ? substr((string) $row->provider_refund_id, 8) : (string) $row->provider_refund_id;
+        $reference = $gateway->getName() . ' ' . $providerRef;
+        $line = _l('paybridge_credit_note_line_' . $row->kind, [(string) $recordId, $reference]);
+        $this->load->model('credit_notes_model');
+        $data = [
+            'clientid'          => (int) $invoice->clientid,
+            'number'            => $next ? (int) $next->value : 1,
+            // Formatted like Perfex's own credit_note_from_invoice() passes it (add() reads it as a user date).
+            'date'              => _d(date('Y-m-d')),
+            'currency'          => (int) $invoice->currency,
+            'subtotal'          => $amount,
+            'total'             => $amount,
+            'total_tax'         => '0.00',
+            'adjustment'        => '0.00',
+            'discount_percent'  => '0.00',
+            'discount_total'    => '0.00',
+            'discount_type'     => '',
+            'include_shipping'  => 0,
+            'show_quantity_as'  => 1,
+            'reference_no'      => format_invoice_number((int) $invoice->id),
+            'adminnote'         => $line,
+            'clientnote'        => '',
+            'terms'             => '',
+            'billing_street'    => $invoice->billing_street,
+            'billing_city'      => $invoice->billing_city,
+            'billing_state'     => $invoice->billing_state,
+            'billing_zip'       => $invoice->billing_zip,
+            'billing_country'   => $invoice->billing_country,
+            'newitems'          => [1 => ['description' => $line, 'long_description' => '', 'qty' => 1, 'rate' => $amount, 'unit' => '',
+                'order' => 1, 'taxname' => []]],
+        ];
+        $creditNoteId = (int) $this->credit_notes_model->add($data);
+        if ($creditNoteId <= 0) {
+            throw new Paybridge_refund_db_failure('credit_note_failed', $this->last_error_code());
+        }
+        $refundId = $this->credit_notes_model->create_refund($creditNoteId, [
+            'amount'       => $amount,
+            'refunded_on'  => date('Y-m-d'),
+            'payment_mode' => $gateway->getId(),
+            'note'         => _l('paybridge_credit_note_refund_note_' . $row->kind, [$gateway->getName(), $providerRef,
+                (string) $row->provider_payment_id]),
+            'staff_id'     => (int) ($row->staff_id ?? 0),
+        ]);
+        if (!$refundId) {
+            throw new Paybridge_refund_db_failure('credit_note_refund_failed', $this->last_error_code());
+        }
+
+        return $creditNoteId;
+    }
+
+    /**
+     * Minor units -> the 2-decimal amount Perfex stores (decimal(15,2), perfex.md "Money in Perfex"), or null
+     * when it has more decimals than Perfex keeps (KWD fils not a multiple of 10). Never rounded.
+     */
+    public static function perfexAmount(int $minor, string $currency): ?string
+    {
+        $exp = Paybridge_money::exponent($currency);
+        $decimal = Paybridge_money::fromMinor($minor, $currency);
+        if ($exp === 0) {
+            return $decimal . '.00';
+        }
+        if ($exp > 2) {
+            $cut = substr($decimal, 0, strlen($decimal) - ($exp - 2));
+            if (trim(substr($decimal, strlen($cut)), '0') !== '') {
+                return null;
+            }
+
+            return $cut;
+        }
+
+        return $decimal;
+    }
+
+    /** Activity-log line plus a Perfex notification to every active staff member allowed to see payments. */
+    private function tell_staff(string $kind, Paybridge_gateway_base $gateway, object $payment, object $row, string $reason = ''): void
+    {
+        $amount = Paybridge_money::fromMinor((int) $row->amount_minor, (string) $row->currency) . ' ' . $row->currency;
+        $args = [$gateway->getName(), (string) $row->provider_refund_id, $amount, format_invoice_number((int) $payment->invoice_id), $reason];
+        log_activity(_l('paybridge_activity_' . $kind, $args));
+        if (!function_exists('add_notification')) {
+            return;
+        }
+        foreach ($this->q('SELECT staffid, admin FROM ' . db_prefix() . 'staff WHERE active = 1')->result() as $member) {
+            if ((int) $member->admin !== 1 && !(function_exists('staff_can') && staff_can('view', 'payments', (int) $member->staffid))) {
+                continue;
+            }
+            if (add_notification([
+                'description'     => 'paybridge_notification_' . $kind,
+                'touserid'        => (int) $member->staffid,
+                'fromcompany'     => 1,
+                'fromuserid'      => 0,
+                'link'            => 'paybridge',
+                'additional_data' => serialize($args),
+            ])) {
+                $this->notified[] = (int) $member->staffid;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ database helpers
+
+    private function lock_payment(object $payment): void
+    {
+        $this->q('SELECT id FROM ' . db_prefix() . 'paybridge_payments WHERE id = ' . (int) $payment->id . ' FOR UPDATE');
+    }
+
+    private function begin(): void
+    {
+        if ($this->db->trans_begin() === false) {
+            throw new Paybridge_refund_db_failure('begin_failed', $this->last_error_code());
+        }
+    }
+
+    private function commit(): void
+    {
+        if ($this->db->trans_status() === false || !$this->db->trans_commit()) {
+            throw new Paybridge_refund_db_failure('commit_failed', $this->last_error_code());
+        }
+    }
+
+    private function rollback(): void
+    {
+        try {
+            $this->db->trans_rollback();
+        } catch (Throwable $e) {
+            // Connection gone: the server rolls back itself.
+        }
+    }
+
+    /** Runs a query and fails loudly (CI3 with db_debug off returns FALSE instead of throwing). */
+    private function q(string $sql)
+    {
+        $res = $this->db->query($sql);
+        if ($res === false) {
+            throw new Paybridge_refund_db_failure('query_failed', $this->last_error_code());
+        }
+
+        return $res;
+    }
+
+    private function last_error_code(): int
+    {
+        try {
+            return (int) ($this->db->error()['code'] ?? 0);
+        } catch (Throwable $e) {
+            return 0;
+        }
+    }
+}
+
+/** A database statement of the refund bookkeeping failed; the code is the MySQL error number (0 if unknown). */
+final class Paybridge_refund_db_failure extends RuntimeException
+{
+}
