@@ -215,6 +215,13 @@ class Paybridge extends AdminController
                 : _l('paybridge_refund_failed', $error));
             redirect($form);
         }
+        if ($row->status === 'pending' && $row->provider_refund_id === null && $row->api_attempt_at !== null) {
+            // A request of this form was sent before and its outcome is unknown (timeout, lost answer). Payrexx
+            // takes no idempotency key (contract 1: validated, not sent), so sending again could refund twice:
+            // first re-read the payment and book what the provider has (Paybridge_refund_model::sync() ties a
+            // refund of the same amount to this row); only a row still without a provider refund is sent again.
+            $row = $this->settle_before_retry($row, $payment, $gateway);
+        }
         if ($row->status !== 'pending' || $row->provider_refund_id !== null) {
             // The same form again: its refund already has an answer; never a second request.
             set_alert($row->status === 'failed' ? 'danger' : 'success', _l('paybridge_refund_already', [(string) $row->status, (string) $row->provider_refund_id]));
@@ -271,6 +278,30 @@ class Paybridge extends AdminController
             _l('paybridge_refund_result_' . (in_array($status, ['succeeded', 'failed'], true) ? $status : 'pending'),
                 [Paybridge_money::fromMinor((int) $row->amount_minor, $currency) . ' ' . $currency, (string) ($answer['id'] ?? '')]));
         redirect($back);
+    }
+
+    /**
+     * Re-reads the payment of a refund row whose earlier request has an unknown outcome and hands the read to
+     * the recording path (contract 5: record() -> Paybridge_refund_model::sync()), so a refund the provider
+     * made for that request is attached to the row before anything is sent again. When the read fails the
+     * refund is not sent again now (never a second refund on a guess): staff retry later.
+     * @return object the row as it is now
+     */
+    private function settle_before_retry(object $row, object $payment, Paybridge_gateway_base $gateway): object
+    {
+        try {
+            $read = $gateway->readPayment($payment);
+            $result = $this->paybridge_model->record($read, $payment, $gateway, 'recheck');
+            if ($result['http'] >= 300) {
+                throw new RuntimeException('record_failed');
+            }
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: refund retry re-read failed (' . get_class($e) . ')');
+            set_alert('warning', _l('paybridge_refund_unsettled', $e instanceof \PayBridge\Exception\PayBridgeException ? $e->getErrorCode() : 'reread_failed'));
+            redirect(admin_url('paybridge'));
+        }
+
+        return $this->paybridge_refund_model->find((int) $row->id) ?? $row;
     }
 
     /** @return never 403 inside the admin layout (issue 13: refunds need staff_can('delete', 'payments')). */

@@ -1,0 +1,132 @@
+<?php
+
+require_once __DIR__ . '/bootstrap.php';
+require_once __DIR__ . '/Issue9Steps.php';
+
+/**
+ * Review of issue 13's money paths (refund form, retries, concurrency) against the Standards: every path
+ * that can move money is attacked with retries after an unknown outcome, concurrent staff and hostile
+ * fields, through the whole stack (real extension, real sandbox, real MariaDB).
+ */
+final class RefundAttackTest extends ModuleTestCase
+{
+    use Issue9Steps;
+
+    private string $gatewayId = 'payrexx';
+
+    protected function provider(): string
+    {
+        return $this->gatewayId;
+    }
+
+    protected function setUp(): void
+    {
+        parent::setUp();
+        $this->faults([]);
+        Stack::cli('configure-gateway', $this->gatewayId, 'refund_bookkeeping=credit_note');
+    }
+
+    protected function tearDown(): void
+    {
+        $this->faults([]);
+        parent::tearDown();
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    /** @return array{0:array,1:array,2:array} invoice, payment row, Perfex payment record */
+    private function paidInvoice(string $currency, string $total): array
+    {
+        $invoice = $this->createInvoice($currency, $total);
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => true]);
+        $records = $this->waitForRecords($invoice['id']);
+        $this->assertCount(1, $records, 'the payment is recorded');
+        // Only the paths under test may find refunds, not the cron's refund watch of other tests.
+        Stack::db()->query("UPDATE tblpaybridge_payments SET refund_check_next_at = '2099-01-01 00:00:00' WHERE id = " . (int) $payment['id']);
+
+        return [$invoice, $this->attemptNow($payment), $records[0]];
+    }
+
+    private function refundForm(Browser $staff, array $payment): array
+    {
+        [$status, , $html] = $staff->get($this->perfexUrl('admin/paybridge/refund/' . $payment['id']));
+        $this->assertSame(200, $status, 'refund form page');
+        $form = Browser::findForm($html, static function (array $f) {
+            return $f['id'] === 'paybridge-refund-form';
+        });
+        $this->assertNotNull($form, 'the payment can be refunded');
+
+        return $form;
+    }
+
+    private function requestLog(): array
+    {
+        [$status, , $raw] = (new Browser())->get(rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/requests');
+        $this->assertSame(200, $status);
+
+        return json_decode($raw, true) ?: [];
+    }
+
+    /** Refund POSTs (contract 3) this provider got after request log entry $since. */
+    private function refundRequestsSince(int $since): array
+    {
+        return array_values(array_filter(array_slice($this->requestLog(), $since), function ($r) {
+            return $r['provider'] === $this->provider() && $r['method'] === 'POST' && preg_match('#/refunds?/?$#', $r['path']);
+        }));
+    }
+
+    private function refundRows(array $payment): array
+    {
+        return Stack::rows('SELECT * FROM tblpaybridge_refunds WHERE payment_row_id = ' . (int) $payment['id'] . ' ORDER BY id');
+    }
+
+    private function creditNoteTotals(array $payment): array
+    {
+        return array_column(Stack::rows('SELECT total FROM tblcreditnotes WHERE id IN (SELECT credit_note_id FROM tblpaybridge_refunds WHERE payment_row_id = '
+            . (int) $payment['id'] . ') ORDER BY id'), 'total');
+    }
+
+    // ------------------------------------------------------------------ retries after an unknown outcome
+
+    /**
+     * Payrexx takes no idempotency key (contract 1; sandbox README: "not idempotent (every call is a new
+     * refund)"). The staff member's refund request reached Payrexx but the answer was lost, and so was the
+     * webhook; a minute later the same form is submitted again. Reproduced without timing luck: the first
+     * POST is dropped by the sandbox (the row stays pending, outcome unknown), the refund Payrexx made for it
+     * is the dashboard-style refund of the same amount with its webhook not delivered. A second refund
+     * request must not go out: the customer would get the money twice.
+     */
+    public function testRetriedRefundFormAfterALostAnswerNeverRefundsTwiceAtAProviderWithoutIdempotency(): void
+    {
+        $this->gatewayId = 'payrexx';
+        [, $payment] = $this->paidInvoice('CHF', '100.00');
+        $staff = $this->adminBrowser();
+        $form = $this->refundForm($staff, $payment);
+        $fields = $form['fields'];
+        $fields['amount'] = '40.00';
+        $fields['reason'] = 'Returned goods';
+
+        $this->faults(['drop_next' => 1, 'provider' => 'payrexx', 'method' => 'POST']);
+        [$first] = $staff->post($form['action'], $fields);
+        $this->assertContains($first, [302, 303]);
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows);
+        $this->assertSame(['pending', null], [$rows[0]['status'], $rows[0]['provider_refund_id']], 'outcome unknown: the row stays pending');
+        $this->assertNotNull($rows[0]['api_attempt_at']);
+        // What the lost request did at Payrexx: a refund of 40.00, its webhook lost.
+        $this->control($payment['provider_payment_id'], 'partial_refund', ['amount' => '40.00', 'deliver' => false]);
+        // The staff member retries a few minutes later (past the 60 s in-flight window).
+        Stack::db()->query('UPDATE tblpaybridge_refunds SET api_attempt_at = DATE_SUB(api_attempt_at, INTERVAL 5 MINUTE) WHERE id = ' . (int) $rows[0]['id']);
+        $log = count($this->requestLog());
+
+        [$again] = $staff->post($form['action'], $fields);
+
+        $this->assertContains($again, [302, 303]);
+        $this->assertSame([], $this->refundRequestsSince($log), 'no second refund request went to Payrexx');
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows, 'one refund row');
+        $this->assertNotNull($rows[0]['provider_refund_id'], 'the retry found the refund Payrexx made for the first request');
+        $this->assertSame(['40.00'], $this->creditNoteTotals($payment), 'booked once');
+    }
+}
