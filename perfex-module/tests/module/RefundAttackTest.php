@@ -129,4 +129,69 @@ final class RefundAttackTest extends ModuleTestCase
         $this->assertNotNull($rows[0]['provider_refund_id'], 'the retry found the refund Payrexx made for the first request');
         $this->assertSame(['40.00'], $this->creditNoteTotals($payment), 'booked once');
     }
+
+    // ------------------------------------------------------------------ concurrency
+
+    /**
+     * Two staff members open the refund form of one payment and confirm at the same moment, each for 60 of
+     * the 100 paid (two forms, two keys): together more than is refundable. One refund goes to the provider,
+     * the other is refused before any request, and the books never show more than was paid.
+     */
+    public function testTwoStaffRefundingOnePaymentAtOnceNeverRefundMoreThanWasPaid(): void
+    {
+        $this->gatewayId = 'noxipay';
+        Stack::cli('configure-gateway', 'noxipay', 'refund_bookkeeping=credit_note');
+        [, $payment] = $this->paidInvoice('EUR', '100.00');
+        $posts = [];
+        foreach ([$this->adminBrowser(), $this->adminBrowser()] as $staff) {
+            $form = $this->refundForm($staff, $payment);
+            $fields = $form['fields'];
+            $fields['amount'] = '60.00';
+            $fields['reason'] = 'Goodwill';
+            $posts[] = ['POST', $form['action'], http_build_query($fields), ['Content-Type: application/x-www-form-urlencoded', $staff->cookieHeader()]];
+        }
+        $this->assertNotSame($posts[0][2], $posts[1][2], 'two forms with their own keys');
+        $log = count($this->requestLog());
+
+        Browser::parallel($posts);
+
+        $this->assertCount(1, $this->refundRequestsSince($log), 'one refund request reached the provider');
+        $live = array_filter($this->refundRows($payment), static fn ($r) => $r['status'] !== 'failed');
+        $this->assertSame(['6000'], array_values(array_map('strval', array_column($live, 'amount_minor'))));
+        $notes = $this->eventually(function () use ($payment) {
+            return $this->creditNoteTotals($payment) ?: [];
+        });
+        $this->assertSame(['60.00'], $notes);
+    }
+
+    // ------------------------------------------------------------------ forged and misdirected bodies
+
+    /**
+     * Payment A was refunded at NeroPay; A's genuine refund webhook is replayed to payment B's notify URL
+     * (B's token). The body is only a wake-up call (contract 2): B is re-read and has no refund, so nothing
+     * is booked for B, and A's refund is not booked on B's invoice either.
+     */
+    public function testRefundWebhookOfOnePaymentSentWithAnotherPaymentsTokenBooksNothingOnTheOther(): void
+    {
+        $this->gatewayId = 'neropay';
+        Stack::cli('configure-gateway', 'neropay', 'refund_bookkeeping=credit_note');
+        [, $a] = $this->paidInvoice('EUR', '50.00');
+        [, $b] = $this->paidInvoice('EUR', '50.00');
+        $this->control($a['provider_payment_id'], 'refund', ['deliver' => false]);
+        [$status, , $raw] = (new Browser())->get(rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/neropay/payments/'
+            . rawurlencode($a['provider_payment_id']) . '/webhook?type=refund.succeeded');
+        $this->assertSame(200, $status, $raw);
+        $wh = json_decode($raw, true);
+        $headers = [];
+        foreach ($wh['headers'] as $name => $value) {
+            $headers[] = $name . ': ' . $value;
+        }
+
+        [$code] = $this->postWebhook($b['token'], $wh['body'], $headers);
+
+        $this->assertLessThan(500, $code);
+        $this->assertSame([], $this->refundRows($b), 'nothing booked on B');
+        $this->assertSame([], $this->refundRows($a), 'A is not booked through B');
+        $this->assertSame([], $this->creditNoteTotals($b));
+    }
 }
