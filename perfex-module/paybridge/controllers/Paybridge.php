@@ -187,7 +187,7 @@ class Paybridge extends AdminController
 
         $form = admin_url('paybridge/refund/' . (int) $payment->id);
         $key  = (string) $this->input->post('refund_key');
-        $reason = trim((string) $this->input->post('reason'));
+        $reason = self::clean_reason((string) $this->input->post('reason'));
         try {
             $minor = Paybridge_money::toMinor(trim((string) $this->input->post('amount')), $currency);
             if ($minor <= 0 || Paybridge_refund_model::perfexAmount($minor, $currency) === null) {
@@ -302,6 +302,21 @@ class Paybridge extends AdminController
         }
 
         return $this->paybridge_refund_model->find((int) $row->id) ?? $row;
+    }
+
+    /**
+     * The staff's refund reason as the provider and the refund row may take it: valid UTF-8, every control
+     * character (a pasted TAB or line break; the extension refuses them, contract 1 / core refund.rs) turned
+     * into one space, at most 255 characters (core MAX_REASON_CHARS, the column). Unicode text is kept.
+     */
+    private static function clean_reason(string $reason): string
+    {
+        if (!mb_check_encoding($reason, 'UTF-8')) {
+            $reason = mb_convert_encoding($reason, 'UTF-8', 'UTF-8');
+        }
+        $reason = (string) preg_replace('/[\p{Cc}\x{2028}\x{2029}]+/u', ' ', $reason);
+
+        return mb_substr(trim((string) preg_replace('/ {2,}/', ' ', $reason)), 0, 255);
     }
 
     /** @return never 403 inside the admin layout (issue 13: refunds need staff_can('delete', 'payments')). */

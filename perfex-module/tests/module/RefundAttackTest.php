@@ -194,4 +194,34 @@ final class RefundAttackTest extends ModuleTestCase
         $this->assertSame([], $this->refundRows($a), 'A is not booked through B');
         $this->assertSame([], $this->creditNoteTotals($b));
     }
+
+    // ------------------------------------------------------------------ hostile fields
+
+    /**
+     * A reason pasted from a spreadsheet or mail (a TAB, a line break, an escape character) next to Unicode:
+     * the refund is still made, the reason reaches the provider and the row without control characters
+     * (the extension refuses them, contract 1), Unicode kept; never a refund lost to a pasted TAB.
+     */
+    public function testRefundReasonWithControlCharactersIsCleanedNotRefused(): void
+    {
+        $this->gatewayId = 'noxipay';
+        Stack::cli('configure-gateway', 'noxipay', 'refund_bookkeeping=credit_note');
+        [, $payment] = $this->paidInvoice('EUR', '30.00');
+        $staff = $this->adminBrowser();
+        $form = $this->refundForm($staff, $payment);
+        $fields = $form['fields'];
+        $fields['amount'] = '10.00';
+        $fields['reason'] = "Rückgabe\tgoods\r\n返金 \x1b[31m💶\x00";
+        $log = count($this->requestLog());
+
+        [$code] = $staff->post($form['action'], $fields);
+
+        $this->assertContains($code, [302, 303]);
+        $this->assertCount(1, $this->refundRequestsSince($log), 'the refund was sent');
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows);
+        $this->assertSame('succeeded', $rows[0]['status'], 'refund made: ' . json_encode($rows[0]));
+        $this->assertSame('Rückgabe goods 返金 [31m💶', $rows[0]['reason']);
+        $this->assertSame(['10.00'], $this->creditNoteTotals($payment));
+    }
 }
