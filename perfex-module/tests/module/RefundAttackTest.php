@@ -224,4 +224,62 @@ final class RefundAttackTest extends ModuleTestCase
         $this->assertSame('Rückgabe goods 返金 [31m💶', $rows[0]['reason']);
         $this->assertSame(['10.00'], $this->creditNoteTotals($payment));
     }
+
+    // ------------------------------------------------------------------ charged back
+
+    /**
+     * The bank took the money back (chargeback at Noxipay, its webhook not delivered yet): a staff refund of
+     * the same payment is refused by the extension's re-read before any refund request (contract 1
+     * payment_not_refundable), and no refund credit note appears; the chargeback itself is booked once.
+     */
+    public function testRefundOfAPaymentChargedBackAtTheProviderSendsNoRefundAndBooksNoRefund(): void
+    {
+        $this->gatewayId = 'noxipay';
+        Stack::cli('configure-gateway', 'noxipay', 'refund_bookkeeping=credit_note');
+        [, $payment] = $this->paidInvoice('EUR', '80.00');
+        $this->control($payment['provider_payment_id'], 'chargeback', ['deliver' => false]);
+        $staff = $this->adminBrowser();
+        $form = $this->refundForm($staff, $payment);
+        $log = count($this->requestLog());
+
+        [$code] = $staff->post($form['action'], $form['fields']);
+
+        $this->assertContains($code, [302, 303]);
+        $this->assertSame([], $this->refundRequestsSince($log), 'no refund request');
+        $refunds = array_values(array_filter($this->refundRows($payment), static fn ($r) => $r['kind'] === 'refund'));
+        $this->assertCount(1, $refunds);
+        $this->assertSame(['failed', null, null], [$refunds[0]['status'], $refunds[0]['credit_note_id'], $refunds[0]['booked_at']]);
+        $this->assertContains($this->creditNoteTotals($payment), [[], ['80.00']], 'at most the chargeback is booked');
+    }
+
+    /**
+     * A staff refund of everything and the provider's chargeback arrive at the same moment: whichever wins,
+     * Perfex's books never show more credited than the customer paid.
+     */
+    public function testRefundRacingAChargebackNeverBooksMoreThanWasPaid(): void
+    {
+        $this->gatewayId = 'noxipay';
+        Stack::cli('configure-gateway', 'noxipay', 'refund_bookkeeping=credit_note');
+        [, $payment] = $this->paidInvoice('EUR', '70.00');
+        $staff = $this->adminBrowser();
+        $form = $this->refundForm($staff, $payment);
+        $chargeback = ['POST', rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/noxipay/payments/' . rawurlencode($payment['provider_payment_id']) . '/chargeback',
+            json_encode(['deliver' => true]), ['Content-Type: application/json']];
+        $refund = ['POST', $form['action'], http_build_query($form['fields']), ['Content-Type: application/x-www-form-urlencoded', $staff->cookieHeader()]];
+
+        Browser::parallel([$refund, $chargeback]);
+        // Both webhooks (refund, chargeback) land; then nothing is left in flight.
+        $this->eventually(function () use ($payment) {
+            return count(array_filter($this->refundRows($payment), static fn ($r) => $r['status'] === 'pending' || ($r['status'] === 'succeeded' && $r['booked_at'] === null))) === 0
+                && $this->refundRows($payment) !== [];
+        });
+        usleep(1500000);
+
+        $cents = 0;
+        foreach ($this->creditNoteTotals($payment) as $total) {
+            $cents += (int) str_replace('.', '', $total); // "70.00" -> 7000 (EUR, 2 decimals; no float)
+        }
+        $this->assertGreaterThan(0, $cents, 'the money that went back is booked');
+        $this->assertLessThanOrEqual(7000, $cents, 'never more booked than was paid: ' . json_encode($this->refundRows($payment)));
+    }
 }
