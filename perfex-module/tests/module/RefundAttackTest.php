@@ -282,4 +282,54 @@ final class RefundAttackTest extends ModuleTestCase
         $this->assertGreaterThan(0, $cents, 'the money that went back is booked');
         $this->assertLessThanOrEqual(7000, $cents, 'never more booked than was paid: ' . json_encode($this->refundRows($payment)));
     }
+
+    // ------------------------------------------------------------------ never recorded, GET
+
+    /**
+     * A payment the module refused to record (the customer paid 1.00 of 25.00: amount_mismatch) is never
+     * refunded from Perfex (no form, a forged POST with a valid CSRF token and key does nothing), and a
+     * refund of it made at the provider books no credit note: Perfex never counted that money.
+     */
+    public function testPaymentNeverRecordedAsPaidIsNeitherRefundedNorBookedAsACreditNote(): void
+    {
+        $this->gatewayId = 'noxipay';
+        Stack::cli('configure-gateway', 'noxipay', 'refund_bookkeeping=credit_note');
+        $invoice = $this->createInvoice('EUR', '25.00');
+        ['payment' => $payment] = $this->startCheckout($invoice);
+        $this->control($payment['provider_payment_id'], 'pay', ['deliver' => true, 'amount' => '1.00']);
+        $this->eventually(function () use ($payment) {
+            return $this->attemptNow($payment)['status'] !== 'open';
+        });
+        $this->assertSame([], $this->paymentRecords($invoice['id']), 'not recorded');
+        $staff = $this->adminBrowser();
+        $log = count($this->requestLog());
+
+        [$get, $headers] = $staff->get($this->perfexUrl('admin/paybridge/refund/' . $payment['id']));
+        [$post] = $staff->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']),
+            $this->csrfFields($staff) + ['amount' => '1.00', 'refund_key' => bin2hex(random_bytes(16)), 'reason' => '']);
+        $this->control($payment['provider_payment_id'], 'refund', ['deliver' => true]);
+        usleep(1500000);
+
+        $this->assertSame([true, true], [in_array($get, [302, 303], true), in_array($post, [302, 303], true)]);
+        $this->assertStringEndsWith('/admin/paybridge', $headers['location'] ?? '');
+        $this->assertSame([], $this->refundRequestsSince($log));
+        $this->assertSame([], $this->refundRows($payment));
+        $this->assertSame([], $this->creditNoteTotals($payment));
+    }
+
+    /** GET never acts: the form's fields in a GET (a link, an image tag) make no refund row and no request. */
+    public function testRefundGetWithTheFormFieldsInTheQueryRefundsNothing(): void
+    {
+        $this->gatewayId = 'noxipay';
+        [, $payment] = $this->paidInvoice('EUR', '20.00');
+        $staff = $this->adminBrowser();
+        $form = $this->refundForm($staff, $payment);
+        $log = count($this->requestLog());
+
+        [$status] = $staff->get($form['action'] . '?' . http_build_query($form['fields']));
+
+        $this->assertSame(200, $status);
+        $this->assertSame([], $this->refundRequestsSince($log));
+        $this->assertSame([], $this->refundRows($payment));
+    }
 }
