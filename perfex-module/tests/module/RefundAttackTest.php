@@ -332,4 +332,43 @@ final class RefundAttackTest extends ModuleTestCase
         $this->assertSame([], $this->refundRequestsSince($log));
         $this->assertSame([], $this->refundRows($payment));
     }
+
+    // ------------------------------------------------------------------ a booking that cannot be made
+
+    /**
+     * Staff deleted the invoice after it was paid (Perfex's Invoices_model::delete() removes the invoice and
+     * its payment records). A refund made at the provider then cannot get a credit note for the invoice's
+     * client: staff are told and the refund webhook is acknowledged, instead of a 503 on every delivery and
+     * every cron run forever (which would also block the payment's later refunds and chargebacks, and make the
+     * provider disable the webhook endpoint).
+     */
+    public function testRefundOfAPaymentWhoseInvoiceWasDeletedIsAcknowledgedAndStaffAreTold(): void
+    {
+        $this->gatewayId = 'noxipay';
+        Stack::cli('configure-gateway', 'noxipay', 'refund_bookkeeping=credit_note');
+        [$invoice, $payment] = $this->paidInvoice('EUR', '45.00');
+        Stack::db()->query('DELETE FROM tblinvoicepaymentrecords WHERE invoiceid = ' . (int) $invoice['id']);
+        Stack::db()->query('DELETE FROM tblinvoices WHERE id = ' . (int) $invoice['id']);
+        $activity = $this->maxId('tblactivity_log');
+
+        $this->control($payment['provider_payment_id'], 'refund', ['deliver' => true]);
+
+        $deliveries = array_values(array_filter($this->deliveries(), static function ($d) use ($payment) {
+            return $d['provider'] === 'noxipay' && $d['payment_id'] === $payment['provider_payment_id'] && $d['event_type'] === 'refund.completed';
+        }));
+        $this->assertNotEmpty($deliveries);
+        $this->assertSame(200, $deliveries[0]['status'], 'the refund webhook is acknowledged: ' . json_encode($deliveries[0]));
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows);
+        $this->assertSame(['succeeded', null, 'invoice_not_found'], [$rows[0]['status'], $rows[0]['credit_note_id'], $rows[0]['error_code']]);
+        $this->assertNotEmpty(array_filter($this->activitySince($activity), static fn ($a) => strpos(json_encode($a), 'not booked') !== false), 'staff are told');
+    }
+
+    private function deliveries(): array
+    {
+        [$status, , $raw] = (new Browser())->get(rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/deliveries');
+        $this->assertSame(200, $status);
+
+        return json_decode($raw, true) ?: [];
+    }
 }
