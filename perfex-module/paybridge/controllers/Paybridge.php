@@ -215,8 +215,10 @@ class Paybridge extends AdminController
                 : _l('paybridge_refund_failed', $error));
             redirect($form);
         }
-        if ($row->status === 'pending' && $row->provider_refund_id === null && $row->api_attempt_at !== null) {
-            // A request of this form was sent before and its outcome is unknown (timeout, lost answer). Payrexx
+        if ($row->status === 'pending' && $row->provider_refund_id === null && $row->api_attempt_at !== null
+            && strtotime((string) $row->api_attempt_at) < time() - 60) {
+            // A request of this form was sent over 60 s ago (no longer in flight: claim_api_call's window, the
+            // refund client times out after 15 s) and its outcome is unknown (timeout, lost answer). Payrexx
             // takes no idempotency key (contract 1: validated, not sent), so sending again could refund twice:
             // first re-read the payment and book what the provider has (Paybridge_refund_model::sync() ties a
             // refund of the same amount to this row); only a row still without a provider refund is sent again.

@@ -238,6 +238,10 @@ class Paybridge_refund_model extends App_Model
             }
         }
 
+        if ($minor <= 0) {
+            return null; // nothing went back: never a credit note of zero or a negative amount
+        }
+
         return ['kind' => $kind, 'id' => $id, 'status' => $status, 'amount_minor' => $minor, 'currency' => $currency,
             'reason' => mb_substr((string) ($r['reason'] ?? ''), 0, 255)];
     }
