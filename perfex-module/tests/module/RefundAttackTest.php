@@ -371,4 +371,36 @@ final class RefundAttackTest extends ModuleTestCase
 
         return json_decode($raw, true) ?: [];
     }
+
+    /**
+     * Payrexx answers the refund request after the module's 15 s timeout (it made the refund at 16.5 s and
+     * sends its webhook). The staff member sees "pending", the webhook ties the refund to the form's row,
+     * one credit note; the same form submitted again later sends nothing.
+     */
+    public function testSlowProviderDuringRefundMakesOneRefundAndOneCreditNote(): void
+    {
+        $this->gatewayId = 'payrexx';
+        [, $payment] = $this->paidInvoice('CHF', '90.00');
+        $staff = $this->adminBrowser();
+        $form = $this->refundForm($staff, $payment);
+        $fields = $form['fields'];
+        $fields['amount'] = '40.00';
+        $log = count($this->requestLog());
+
+        $this->faults(['latency_ms' => 16500, 'provider' => 'payrexx', 'method' => 'POST']);
+        [$first] = $staff->post($form['action'], $fields);
+        $this->faults([]);
+        $this->assertContains($first, [302, 303]);
+        $booked = $this->eventually(function () use ($payment) {
+            return $this->creditNoteTotals($payment) ?: [];
+        }, 15.0);
+        $this->assertSame(['40.00'], $booked, 'booked once: ' . json_encode($this->refundRows($payment)));
+        Stack::db()->query('UPDATE tblpaybridge_refunds SET api_attempt_at = DATE_SUB(api_attempt_at, INTERVAL 5 MINUTE) WHERE payment_row_id = ' . (int) $payment['id']);
+        [$again] = $staff->post($form['action'], $fields);
+
+        $this->assertContains($again, [302, 303]);
+        $this->assertCount(1, $this->refundRequestsSince($log), 'one refund request in all');
+        $this->assertCount(1, $this->refundRows($payment));
+        $this->assertSame(['40.00'], $this->creditNoteTotals($payment));
+    }
 }
