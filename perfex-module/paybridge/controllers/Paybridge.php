@@ -187,7 +187,7 @@ class Paybridge extends AdminController
 
         $form = admin_url('paybridge/refund/' . (int) $payment->id);
         $key  = (string) $this->input->post('refund_key');
-        $reason = trim((string) $this->input->post('reason'));
+        $reason = self::clean_reason((string) $this->input->post('reason'));
         try {
             $minor = Paybridge_money::toMinor(trim((string) $this->input->post('amount')), $currency);
             if ($minor <= 0 || Paybridge_refund_model::perfexAmount($minor, $currency) === null) {
@@ -214,6 +214,15 @@ class Paybridge extends AdminController
                 ? _l('paybridge_refund_exceeds', [Paybridge_money::fromMinor($model->refundable_minor($payment), $currency), $currency])
                 : _l('paybridge_refund_failed', $error));
             redirect($form);
+        }
+        if ($row->status === 'pending' && $row->provider_refund_id === null && $row->api_attempt_at !== null
+            && strtotime((string) $row->api_attempt_at) < time() - 60) {
+            // A request of this form was sent over 60 s ago (no longer in flight: claim_api_call's window, the
+            // refund client times out after 15 s) and its outcome is unknown (timeout, lost answer). Payrexx
+            // takes no idempotency key (contract 1: validated, not sent), so sending again could refund twice:
+            // first re-read the payment and book what the provider has (Paybridge_refund_model::sync() ties a
+            // refund of the same amount to this row); only a row still without a provider refund is sent again.
+            $row = $this->settle_before_retry($row, $payment, $gateway);
         }
         if ($row->status !== 'pending' || $row->provider_refund_id !== null) {
             // The same form again: its refund already has an answer; never a second request.
@@ -271,6 +280,45 @@ class Paybridge extends AdminController
             _l('paybridge_refund_result_' . (in_array($status, ['succeeded', 'failed'], true) ? $status : 'pending'),
                 [Paybridge_money::fromMinor((int) $row->amount_minor, $currency) . ' ' . $currency, (string) ($answer['id'] ?? '')]));
         redirect($back);
+    }
+
+    /**
+     * Re-reads the payment of a refund row whose earlier request has an unknown outcome and hands the read to
+     * the recording path (contract 5: record() -> Paybridge_refund_model::sync()), so a refund the provider
+     * made for that request is attached to the row before anything is sent again. When the read fails the
+     * refund is not sent again now (never a second refund on a guess): staff retry later.
+     * @return object the row as it is now
+     */
+    private function settle_before_retry(object $row, object $payment, Paybridge_gateway_base $gateway): object
+    {
+        try {
+            $read = $gateway->readPayment($payment);
+            $result = $this->paybridge_model->record($read, $payment, $gateway, 'recheck');
+            if ($result['http'] >= 300) {
+                throw new RuntimeException('record_failed');
+            }
+        } catch (Throwable $e) {
+            log_message('error', 'paybridge: refund retry re-read failed (' . get_class($e) . ')');
+            set_alert('warning', _l('paybridge_refund_unsettled', $e instanceof \PayBridge\Exception\PayBridgeException ? $e->getErrorCode() : 'reread_failed'));
+            redirect(admin_url('paybridge'));
+        }
+
+        return $this->paybridge_refund_model->find((int) $row->id) ?? $row;
+    }
+
+    /**
+     * The staff's refund reason as the provider and the refund row may take it: valid UTF-8, every control
+     * character (a pasted TAB or line break; the extension refuses them, contract 1 / core refund.rs) turned
+     * into one space, at most 255 characters (core MAX_REASON_CHARS, the column). Unicode text is kept.
+     */
+    private static function clean_reason(string $reason): string
+    {
+        if (!mb_check_encoding($reason, 'UTF-8')) {
+            $reason = mb_convert_encoding($reason, 'UTF-8', 'UTF-8');
+        }
+        $reason = (string) preg_replace('/[\p{Cc}\x{2028}\x{2029}]+/u', ' ', $reason);
+
+        return mb_substr(trim((string) preg_replace('/ {2,}/', ' ', $reason)), 0, 255);
     }
 
     /** @return never 403 inside the admin layout (issue 13: refunds need staff_can('delete', 'payments')). */

@@ -238,6 +238,10 @@ class Paybridge_refund_model extends App_Model
             }
         }
 
+        if ($minor <= 0) {
+            return null; // nothing went back: never a credit note of zero or a negative amount
+        }
+
         return ['kind' => $kind, 'id' => $id, 'status' => $status, 'amount_minor' => $minor, 'currency' => $currency,
             'reason' => mb_substr((string) ($r['reason'] ?? ''), 0, 255)];
     }
@@ -370,7 +374,7 @@ class Paybridge_refund_model extends App_Model
             return;
         }
         $booked = $this->q('SELECT COALESCE(SUM(amount_minor), 0) AS n FROM ' . $this->table() . ' WHERE payment_row_id = ' . (int) $payment->id
-            . " AND booked_at IS NOT NULL AND (error_code IS NULL OR error_code NOT IN ('exceeds_paid', 'amount_not_representable'))"
+            . " AND booked_at IS NOT NULL AND (error_code IS NULL OR error_code NOT IN ('exceeds_paid', 'amount_not_representable', 'invoice_not_found'))"
             . ' AND id <> ' . (int) $row->id)->row();
         $error = null;
         if ((int) $booked->n + (int) $row->amount_minor > (int) $payment->amount_minor) {
@@ -379,6 +383,13 @@ class Paybridge_refund_model extends App_Model
         $amount = $error === null ? self::perfexAmount((int) $row->amount_minor, (string) $row->currency) : null;
         if ($error === null && $amount === null) {
             $error = 'amount_not_representable'; // e.g. 1.005 KWD: Perfex keeps 2 decimals; never rounded
+        }
+        if ($error === null && $gateway->getSetting('refund_bookkeeping') !== 'log_only'
+            && !$this->q('SELECT id FROM ' . db_prefix() . 'invoices WHERE id = ' . (int) $payment->invoice_id)->row()) {
+            // Staff deleted the invoice (Perfex's Invoices_model::delete() takes its payments along): no client
+            // and currency for a credit note. Staff are told and the sighting is settled here; throwing would
+            // roll back and answer 503 to every webhook and cron run of this payment forever.
+            $error = 'invoice_not_found';
         }
         if ($error !== null) {
             $this->q('UPDATE ' . $this->table() . ' SET error_code = ' . $db->escape($error) . ' WHERE id = ' . (int) $row->id);
