@@ -208,13 +208,15 @@ add_option('paybridge_claim_stale_seconds', '300');
 add_option('paybridge_reconcile_min_age_seconds', '120');
 add_option('paybridge_reconcile_batch', '20');
 
-// ---- issue 13: refunds and chargebacks (Paybridge_refund_model) ----
+// ---- Refunds and chargebacks (Paybridge_refund_model; README "Refunds") ----
 // One row per provider refund or chargeback of a payment this module recorded, whoever started it:
 //  - `idempotency_key` (UNIQUE, NULL for refunds made at the provider): the admin form's one-time key; the
 //    pending row holding it is committed BEFORE the refund API call, so a double submit or a retry reuses
 //    the row and the key (providers replay the same refund);
-//  - `provider_refund_id` (UNIQUE per provider and kind once known): a provider refund or chargeback is
-//    booked at most once, whichever path (API answer, webhook, re-check, cron) sees it first;
+//  - `provider_refund_id` (UNIQUE per payment and kind once known; compared byte for byte): a provider
+//    refund or chargeback is booked at most once, whichever path (API answer, webhook, re-check, cron)
+//    sees it first. Scoped to the payment like every other dedup key, so the same id on another account,
+//    in the other mode or after a provider renumbering can never touch this payment's rows;
 //  - `booked_at` / `credit_note_id`: the bookkeeping guard, set in the same transaction as the credit note.
 // Amounts in integer minor units of `currency` (ISO 4217 exponent: JPY 0, KWD 3).
 $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_refunds` (
@@ -223,7 +225,7 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_refunds
     `payment_row_id` int(11) NOT NULL,
     `invoice_id` int(11) NOT NULL,
     `provider_payment_id` varchar(191) NOT NULL,
-    `provider_refund_id` varchar(191) NULL DEFAULT NULL,
+    `provider_refund_id` varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL DEFAULT NULL,
     `idempotency_key` char(32) NULL DEFAULT NULL,
     `kind` varchar(20) NOT NULL DEFAULT 'refund',
     `source` varchar(20) NOT NULL,
@@ -239,7 +241,7 @@ $CI->db->query('CREATE TABLE IF NOT EXISTS `' . db_prefix() . "paybridge_refunds
     `created_at` datetime NOT NULL,
     `updated_at` datetime NOT NULL,
     PRIMARY KEY (`id`),
-    UNIQUE KEY `uk_provider_refund` (`provider`, `kind`, `provider_refund_id`),
+    UNIQUE KEY `uk_provider_refund` (`provider`, `payment_row_id`, `kind`, `provider_refund_id`),
     UNIQUE KEY `uk_idempotency_key` (`idempotency_key`),
     KEY `payment_row_id` (`payment_row_id`),
     KEY `status` (`status`)

@@ -293,7 +293,9 @@ class Paybridge_refund_model extends App_Model
 
             return;
         }
+        // Scoped to this payment (the unique key is too): a refund id seen on another payment is never this one.
         $byId = $this->q('SELECT * FROM ' . $this->table() . ' WHERE provider = ' . $db->escape($payment->provider)
+            . ' AND payment_row_id = ' . (int) $payment->id
             . ' AND kind = ' . $db->escape($item['kind']) . ' AND provider_refund_id = ' . $db->escape($item['id']))->row();
         if ($byId === null && $item['kind'] === 'chargeback' && strpos($item['id'], 'payment:') !== 0
             && $this->q('SELECT id FROM ' . $this->table() . " WHERE kind = 'chargeback' AND payment_row_id = " . (int) $payment->id
