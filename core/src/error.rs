@@ -30,7 +30,8 @@ pub enum Error {
     InvalidRequest(String),
     InvalidAmount(String),
     UnsupportedCurrency(String),
-    /// issue 13 contract 1: a refund larger than what is still refundable (no request sent).
+    /// A refund larger than what is still refundable, refused before any request is sent
+    /// (docs/providers-refunds.md "Common rules").
     RefundExceedsRefundable {
         requested: String,
         refundable: String,

@@ -98,7 +98,7 @@ pub struct Event {
     pub provider: &'static str,
     pub verified: Verified,
     pub raw: Value,
-    /// Refunds and chargebacks (issue 13 contract 2): the API's lists for a confirmed event,
+    /// Refunds and chargebacks (README "Refunds"): the API's lists for a confirmed event,
     /// `None` where a body alone cannot tell them.
     pub refunds: Option<RefundFacts>,
 }

@@ -1,14 +1,13 @@
-//! Refunds (issue 13 contracts 1 and 2): what a payment read reports about money that went back
-//! (`RefundFacts`), the caller's refund request and its rules (`RefundRequest`), the normalized
-//! answer (`Refund`), and the one check every provider runs before any refund request is sent
-//! (`refund_payment`): re-read the payment, then refuse an unpaid payment, another currency or
+//! Refunds (README "Refunds", docs/providers-refunds.md): what a payment read reports about money
+//! that went back (`RefundFacts`), the caller's refund request and its rules (`RefundRequest`), the
+//! normalized answer (`Refund`), and the one check every provider runs before any refund request is
+//! sent (`refund_payment`): re-read the payment, then refuse an unpaid payment, another currency or
 //! more than is still refundable, with a typed error and no request.
 
 use crate::error::{Error, Result};
-use crate::http::idempotency::is_valid_key;
 use crate::money::{Currency, Money};
 use crate::providers::{Payment, Provider};
-use crate::request::{AmountInput, TextInput};
+use crate::request::{check_keys, idempotency_key, unusable_amount, AmountInput, TextInput};
 use crate::webhook::PaymentStatus;
 use serde_json::Value;
 
@@ -47,7 +46,7 @@ pub struct Chargeback {
     pub reason: Option<String>,
 }
 
-/// What a payment read says about refunds and chargebacks (contract 2).
+/// What a payment read says about refunds and chargebacks (README "Refunds").
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundFacts {
     /// Refunded so far: the provider's own total, or the sum of succeeded refunds when that is
@@ -101,7 +100,7 @@ fn sum(refunds: &[RefundEntry], currency: Currency, status: RefundStatus) -> i64
         .fold(0i64, |acc, r| acc.saturating_add(r.money.minor().max(0)))
 }
 
-/// The normalized answer of `refundPayment` (contract 1).
+/// The normalized answer of `refundPayment` (README "Refunds").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refund {
     pub id: String,
@@ -163,30 +162,14 @@ impl RefundRequest {
     /// Unknown keys, then currency, amount form, reason, idempotency key (the format rules of
     /// `createPayment`). An amount in a decimal string waits for the payment's currency.
     pub fn new(input: RefundInput) -> Result<RefundRequest> {
-        for k in &input.keys {
-            match k {
-                Some(n) if REFUND_KEYS.contains(&n.as_str()) => {}
-                Some(n) => {
-                    let shown: String = n.chars().take(40).collect();
-                    return Err(Error::request(format!("unknown key '{shown}'")));
-                }
-                None => return Err(Error::request("request keys must be strings")),
-            }
-        }
+        check_keys(&input.keys, REFUND_KEYS)?;
         let currency = match input.currency?.filter(|c| !c.is_empty()) {
             Some(c) => Some(Currency::from_code(&c)?),
             None => None,
         };
         let amount = match input.amount {
             None => None,
-            Some(AmountInput::Float) => return Err(Error::amount(
-                "a float is refused: pass a decimal string like \"12.50\" or an int of minor units",
-            )),
-            Some(AmountInput::Other) => {
-                return Err(Error::amount(
-                    "must be a decimal string or an int of minor units",
-                ))
-            }
+            Some(a @ (AmountInput::Float | AmountInput::Other)) => return Err(unusable_amount(&a)),
             Some(AmountInput::Minor(m)) if m <= 0 => {
                 return Err(Error::amount("must be greater than zero"))
             }
@@ -203,14 +186,7 @@ impl RefundRequest {
                 return Err(Error::request("reason must not contain control characters"));
             }
         }
-        let idempotency_key = input.idempotency_key?.filter(|k| !k.is_empty());
-        if let Some(k) = &idempotency_key {
-            if !is_valid_key(k) {
-                return Err(Error::request(
-                    "idempotency_key must be 1 to 255 printable ASCII characters",
-                ));
-            }
-        }
+        let idempotency_key = idempotency_key(input.idempotency_key)?;
         Ok(RefundRequest {
             amount,
             currency,
@@ -240,8 +216,9 @@ pub fn refundable(payment: &Payment) -> i64 {
         .max(0)
 }
 
-/// Contract 1: re-read the payment, judge the request against it, and only then let the
-/// provider send the refund. Every refusal here happens before any refund request.
+/// docs/providers-refunds.md "Common rules": re-read the payment, judge the request against it, and
+/// only then let the provider send the refund. Every refusal here happens before any refund
+/// request.
 pub fn refund_payment<P: Provider + ?Sized>(
     provider: &P,
     payment_id: &str,

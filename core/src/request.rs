@@ -108,29 +108,57 @@ fn amount(a: AmountInput, currency: Currency) -> Result<Money> {
     match a {
         AmountInput::Minor(minor) => Money::payment_from_minor(minor, currency),
         AmountInput::Decimal(s) => Money::parse_payment(&s, currency),
-        AmountInput::Float => Err(Error::amount(
-            "a float is refused: pass a decimal string like \"12.50\" or an int of minor units",
-        )),
-        AmountInput::Other => Err(Error::amount(
-            "must be a decimal string or an int of minor units",
-        )),
+        AmountInput::Float | AmountInput::Other => Err(unusable_amount(&a)),
     }
+}
+
+/// The error for an amount in a form no operation accepts: a float (money is never a float,
+/// style.md) or anything that is neither an int nor a string. Shared with refunds so both
+/// operations refuse alike.
+pub(crate) fn unusable_amount(a: &AmountInput) -> Error {
+    match a {
+        AmountInput::Float => Error::amount(
+            "a float is refused: pass a decimal string like \"12.50\" or an int of minor units",
+        ),
+        _ => Error::amount("must be a decimal string or an int of minor units"),
+    }
+}
+
+/// Refuses any key not in `allowed` (a misspelt key must not be silently ignored), before any
+/// value is judged. Shared by payment and refund requests.
+pub(crate) fn check_keys(keys: &[Option<String>], allowed: &[&str]) -> Result<()> {
+    for k in keys {
+        match k {
+            Some(n) if allowed.contains(&n.as_str()) => {}
+            Some(n) => {
+                let shown: String = n.chars().take(40).collect();
+                return Err(Error::request(format!("unknown key '{shown}'")));
+            }
+            None => return Err(Error::request("request keys must be strings")),
+        }
+    }
+    Ok(())
+}
+
+/// An optional caller's idempotency key, in the one format every operation accepts (an empty
+/// string counts as none).
+pub(crate) fn idempotency_key(v: TextInput) -> Result<Option<String>> {
+    let key = optional(v)?;
+    if let Some(k) = &key {
+        if !is_valid_key(k) {
+            return Err(Error::request(
+                "idempotency_key must be 1 to 255 printable ASCII characters",
+            ));
+        }
+    }
+    Ok(key)
 }
 
 impl PaymentRequest {
     /// Validates a caller's request: unknown keys, then currency, amount, reference, metadata,
     /// customer, idempotency key, description (default: the reference) and the URLs.
     pub fn new(input: RequestInput) -> Result<PaymentRequest> {
-        for k in &input.keys {
-            match k {
-                Some(n) if REQUEST_KEYS.contains(&n.as_str()) => {}
-                Some(n) => {
-                    let shown: String = n.chars().take(40).collect();
-                    return Err(Error::request(format!("unknown key '{shown}'")));
-                }
-                None => return Err(Error::request("request keys must be strings")),
-            }
-        }
+        check_keys(&input.keys, REQUEST_KEYS)?;
         let currency = Currency::from_code(&required(input.currency, "currency")?)?;
         let money = amount(
             input
@@ -147,14 +175,7 @@ impl PaymentRequest {
         let metadata = input.metadata?;
         let (name, email) = input.customer?;
         let (customer_name, customer_email) = (optional(name)?, optional(email)?);
-        let idempotency_key = optional(input.idempotency_key)?;
-        if let Some(k) = &idempotency_key {
-            if !is_valid_key(k) {
-                return Err(Error::request(
-                    "idempotency_key must be 1 to 255 printable ASCII characters",
-                ));
-            }
-        }
+        let idempotency_key = idempotency_key(input.idempotency_key)?;
         Ok(PaymentRequest {
             money,
             description: optional(input.description)?.unwrap_or_else(|| reference.clone()),

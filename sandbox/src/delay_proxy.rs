@@ -1,4 +1,4 @@
-//! `delay-proxy` (issue 14 item 2): a TCP forwarder that makes loopback cost what a network
+//! `delay-proxy` (sandbox/README.md "CLI"): a TCP forwarder that makes loopback cost what a network
 //! costs (this machine has no `netem`). Every chunk read from either side is held for half the
 //! RTT before it is written to the other side, so a TCP connect costs one RTT (the client's first
 //! bytes wait for the forwarder's upstream connect and then RTT/2), a TLS 1.3 handshake one more,

@@ -100,7 +100,8 @@ fn config_from(opts: &HashMap<String, String>) -> Result<Config, String> {
 }
 
 fn serve(args: &[String]) -> Result<(), String> {
-    // `--tls` is the one option without a value (issue 14 item 1).
+    // `--tls` is the one option without a value: taken out before the rest is read as
+    // `--key value` pairs.
     let tls = args.iter().any(|a| a == "--tls");
     let args: Vec<String> = args.iter().filter(|a| *a != "--tls").cloned().collect();
     let known = [

@@ -1,6 +1,6 @@
-//! The end of a refund the `refund_fails_async` fault made pending (issue 13 contract 3): a
-//! moment after the answer, the refund is marked failed and the provider's refund webhook with
-//! that status goes out, as a provider's asynchronous refund failure would.
+//! The end of a refund the `refund_fails_async` fault (sandbox/README.md, `/_control/faults`) made
+//! pending: a moment after the answer, the refund is marked failed and the provider's refund
+//! webhook with that status goes out, as a provider's asynchronous refund failure would.
 
 use crate::delivery;
 use crate::provider::Provider;

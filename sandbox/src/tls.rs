@@ -1,5 +1,5 @@
-//! `serve --tls` (issue 14 item 1): HTTPS in front of the plain HTTP server. At start-up a
-//! throw-away CA and a certificate for `localhost` and `127.0.0.1` signed by it are generated
+//! `serve --tls` (sandbox/README.md "HTTPS"): HTTPS in front of the plain HTTP server. At start-up
+//! a throw-away CA and a certificate for `localhost` and `127.0.0.1` signed by it are generated
 //! (nothing is stored in the repository); the CA's PEM is what clients add to their trusted roots
 //! (`ca_file` in the extension, `CURLOPT_CAINFO` in curl). Each accepted TLS connection is
 //! terminated here and its plaintext forwarded to the plain server on an internal loopback

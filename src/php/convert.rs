@@ -3,6 +3,7 @@
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
+use paybridge_core::money::Money;
 use paybridge_core::providers::{Config, ConfigValue, Hint, Payment, PaymentRequest};
 use paybridge_core::refund::{Refund, RefundFacts, RefundInput, RefundRequest};
 use paybridge_core::request::{AmountInput, RequestInput, TextInput};
@@ -164,7 +165,8 @@ pub fn payment_request(arr: &ZendHashTable) -> Result<PaymentRequest> {
     })
 }
 
-/// Converts only; `RefundRequest::new` in the core decides what is valid (issue 13 contract 1).
+/// Converts only; `RefundRequest::new` in the core decides what is valid, so every binding
+/// refuses the same requests with the same first error.
 pub fn refund_request(arr: Option<&ZendHashTable>) -> Result<RefundRequest> {
     let Some(arr) = arr else {
         return RefundRequest::new(RefundInput::default());
@@ -256,15 +258,21 @@ pub fn json_to_zval(v: &Value) -> Result<Zval> {
     Ok(z)
 }
 
+/// Every amount in a result is the same three keys, in this order: `amount` (decimal string with
+/// the currency's exponent), `amount_minor` (int) and `currency`; null, null, null when unknown.
+fn money_keys(t: &mut ZendHashTable, money: Option<Money>) -> Result<()> {
+    insert(t, "amount", money.map(|m| m.to_decimal()))?;
+    insert(t, "amount_minor", money.map(|m| m.minor()))?;
+    insert(t, "currency", money.map(|m| m.currency().code()))
+}
+
 pub fn payment_array(p: &Payment) -> Result<ZBox<ZendHashTable>> {
     let mut t = ZendHashTable::new();
     insert(&mut t, "id", p.id.as_str())?;
     insert(&mut t, "reference", p.reference.as_str())?;
     insert(&mut t, "status", p.status.as_str())?;
     insert(&mut t, "checkout_url", p.checkout_url.clone())?;
-    insert(&mut t, "amount", p.money.to_decimal())?;
-    insert(&mut t, "amount_minor", p.money.minor())?;
-    insert(&mut t, "currency", p.money.currency().code())?;
+    money_keys(&mut t, Some(p.money))?;
     insert(&mut t, "mode", p.mode.map(|m| m.as_str()))?;
     insert(&mut t, "provider", p.provider)?;
     refund_keys(&mut t, Some(&p.refunds))?;
@@ -272,7 +280,7 @@ pub fn payment_array(p: &Payment) -> Result<ZBox<ZendHashTable>> {
     Ok(t)
 }
 
-/// Contract 2 of issue 13: `refunded_amount`, `refunded_amount_minor`, `refunds`, `chargebacks`
+/// README "Refunds": `refunded_amount`, `refunded_amount_minor`, `refunds`, `chargebacks`
 /// (null, null, [], [] where only a body was read).
 fn refund_keys(t: &mut ZendHashTable, facts: Option<&RefundFacts>) -> Result<()> {
     insert(t, "refunded_amount", facts.map(|f| f.refunded.to_decimal()))?;
@@ -287,9 +295,7 @@ fn refund_keys(t: &mut ZendHashTable, facts: Option<&RefundFacts>) -> Result<()>
         let mut e = ZendHashTable::new();
         insert(&mut e, "id", r.id.as_str())?;
         insert(&mut e, "status", r.status.as_str())?;
-        insert(&mut e, "amount", r.money.to_decimal())?;
-        insert(&mut e, "amount_minor", r.money.minor())?;
-        insert(&mut e, "currency", r.money.currency().code())?;
+        money_keys(&mut e, Some(r.money))?;
         refunds
             .push(e)
             .map_err(|_| Error::payload("could not build the result array"))?;
@@ -297,9 +303,7 @@ fn refund_keys(t: &mut ZendHashTable, facts: Option<&RefundFacts>) -> Result<()>
     for c in facts.map(|f| f.chargebacks.as_slice()).unwrap_or_default() {
         let mut e = ZendHashTable::new();
         insert(&mut e, "id", c.id.as_str())?;
-        insert(&mut e, "amount", c.money.to_decimal())?;
-        insert(&mut e, "amount_minor", c.money.minor())?;
-        insert(&mut e, "currency", c.money.currency().code())?;
+        money_keys(&mut e, Some(c.money))?;
         insert(&mut e, "reason", c.reason.clone())?;
         chargebacks
             .push(e)
@@ -309,15 +313,13 @@ fn refund_keys(t: &mut ZendHashTable, facts: Option<&RefundFacts>) -> Result<()>
     insert(t, "chargebacks", chargebacks)
 }
 
-/// Contract 1 of issue 13: the normalized refund.
+/// The normalized refund, with the keys README "Refunds" and the stubs document.
 pub fn refund_array(r: &Refund) -> Result<ZBox<ZendHashTable>> {
     let mut t = ZendHashTable::new();
     insert(&mut t, "id", r.id.as_str())?;
     insert(&mut t, "payment_id", r.payment_id.as_str())?;
     insert(&mut t, "status", r.status.as_str())?;
-    insert(&mut t, "amount", r.money.to_decimal())?;
-    insert(&mut t, "amount_minor", r.money.minor())?;
-    insert(&mut t, "currency", r.money.currency().code())?;
+    money_keys(&mut t, Some(r.money))?;
     insert(&mut t, "provider", r.provider)?;
     insert(&mut t, "raw", json_to_zval(&r.raw)?)?;
     Ok(t)
@@ -330,9 +332,7 @@ pub fn event_array(e: &Event) -> Result<ZBox<ZendHashTable>> {
     insert(&mut t, "status", e.status.as_str())?;
     insert(&mut t, "payment_id", e.payment_id.clone())?;
     insert(&mut t, "reference", e.reference.clone())?;
-    insert(&mut t, "amount", e.money.map(|m| m.to_decimal()))?;
-    insert(&mut t, "amount_minor", e.money.map(|m| m.minor()))?;
-    insert(&mut t, "currency", e.money.map(|m| m.currency().code()))?;
+    money_keys(&mut t, e.money)?;
     insert(&mut t, "mode", e.mode.map(|m| m.as_str()))?;
     insert(&mut t, "provider", e.provider)?;
     insert(&mut t, "verified", e.verified.as_str())?;

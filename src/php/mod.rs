@@ -98,7 +98,7 @@ impl Gateway {
         convert::event_array(&event).map_err(to_php)
     }
 
-    /// Issue 13 contract 1: the core re-reads the payment, refuses what it does not allow and
+    /// README "Refunds": the core re-reads the payment, refuses what it does not allow and
     /// sends the refund; this only converts.
     #[php(name = "refundPayment")]
     #[php(defaults(request = RefundArgs(None)))]

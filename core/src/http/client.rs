@@ -1,16 +1,17 @@
 //! The HTTP client, blocking for its callers. ext-php-rs-notes.md: php-fpm runs module start-up in
 //! the master and then forks, and a client built before a fork hangs in the child. So the client
 //! is built lazily on first use, remembered with the creating process id, and rebuilt (the old one
-//! forgotten, never dropped) when the pid changes. It runs on a current-thread Tokio runtime driven
-//! by the calling (PHP) thread: `reqwest::blocking` would hand every call to a background thread
-//! and back, which measured ~1.6x slower than a reused curl handle (BENCHMARKS.md §3).
+//! forgotten, never dropped) when the pid changes (`cache.rs`). It runs on a current-thread Tokio
+//! runtime driven by the calling (PHP) thread: `reqwest::blocking` would hand every call to a
+//! background thread and back; on the calling thread a call costs what PHP curl with a reused
+//! handle costs (BENCHMARKS.md §2).
 
+use super::cache::{with_client, ClientKey};
 use super::idempotency::OperationKey;
 use super::retry::{parse_retry_after, Decision, Outcome, RetryMode, RetryPolicy};
 use super::tls::{self, CaFile};
 use crate::error::{Error, Result};
 use rand::RngCore;
-use std::cell::RefCell;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,7 @@ pub struct HttpSettings {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
-    /// Extra trusted roots (`ca_file`, issue 14), already read and validated.
+    /// Extra trusted roots (`ca_file`, README "TLS"), already read and validated.
     pub ca_file: Option<CaFile>,
 }
 
@@ -102,83 +103,6 @@ pub fn validate_base_url(raw: &str) -> Result<String> {
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
-}
-
-/// One current-thread Tokio runtime and its clients per thread (a PHP process has one): the
-/// request runs on the calling thread, with no hand-off to a background thread per call.
-struct Cache {
-    pid: u32,
-    runtime: tokio::runtime::Runtime,
-    clients: Vec<(ClientKey, reqwest::Client)>,
-}
-
-thread_local! {
-    static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
-}
-
-fn init_failed() -> Error {
-    Error::ConnectionFailed {
-        retry_safe: true,
-        message: "could not initialise the HTTP client".into(),
-    }
-}
-
-/// Clients differ only by connect timeout and trusted roots; everything else is per request.
-type ClientKey = (Duration, Option<CaFile>);
-
-/// Runs `f` with this process's runtime and the client for `key`, building them on first use and
-/// again after a fork (the pid changed: the old ones are forgotten, not dropped). The client, and
-/// with it its keep-alive pool and TLS session cache, lives as long as the php-fpm worker
-/// (issue 14 item 4): the next request of the same worker reuses its connections, and a
-/// connection that must be reopened resumes its TLS session instead of a full handshake.
-fn with_client<T>(
-    key: &ClientKey,
-    f: impl FnOnce(&tokio::runtime::Runtime, &reqwest::Client) -> T,
-) -> Result<T> {
-    CACHE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let pid = std::process::id();
-        if slot.as_ref().is_some_and(|c| c.pid != pid) {
-            std::mem::forget(slot.take());
-        }
-        if slot.is_none() {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|_| init_failed())?;
-            *slot = Some(Cache {
-                pid,
-                runtime,
-                clients: Vec::new(),
-            });
-        }
-        let cache = slot.as_mut().unwrap_or_else(|| unreachable!());
-        if !cache.clients.iter().any(|(k, _)| k == key) {
-            // README "HTTP safety": never follow a redirect. reqwest would resend
-            // X-API-KEY, signatures and Idempotency-Key to any target (it drops only
-            // Authorization/Cookie on a host change); a 3xx becomes `invalid_response` instead.
-            let mut builder = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(key.0)
-                .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-                .tcp_nodelay(true)
-                .user_agent(concat!("paybridge/", env!("CARGO_PKG_VERSION")));
-            if let Some(ca) = &key.1 {
-                for cert in tls::certificates(ca) {
-                    builder = builder.add_root_certificate(cert);
-                }
-            }
-            let client = builder.build().map_err(|_| init_failed())?;
-            cache.clients.push((key.clone(), client));
-        }
-        let client = cache
-            .clients
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, c)| c.clone())
-            .unwrap_or_else(|| unreachable!());
-        Ok(f(&cache.runtime, &client))
-    })
 }
 
 #[derive(Debug, Clone)]
@@ -251,7 +175,7 @@ impl HttpClient {
                 Err((outcome, err)) => (outcome, Err(err)),
             };
             // Backoff jitter needs spread, not secrecy: the thread's userspace generator (reseeded
-            // from the OS, and after a fork) saves a getrandom syscall on every call (issue 14).
+            // from the OS, and after a fork) saves a getrandom syscall on every call.
             match policy.decide(attempt, outcome, rand::thread_rng().next_u64()) {
                 Decision::Retry(wait) => std::thread::sleep(wait),
                 Decision::GiveUp => return result,
@@ -328,10 +252,6 @@ impl HttpClient {
         ))
     }
 }
-
-/// How long an unused keep-alive connection is kept (providers close theirs after ~60-120 s; a
-/// php-fpm worker that idles longer reconnects and resumes its TLS session).
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(55);
 
 /// README "HTTP safety": the largest provider answer read (4 MiB); real answers are a few KiB.
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;

@@ -1,5 +1,6 @@
 //! Outbound HTTP: one lazily built client per process, a pure retry policy and idempotency keys.
 
+mod cache;
 pub mod client;
 pub mod idempotency;
 pub mod retry;

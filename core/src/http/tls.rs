@@ -1,9 +1,9 @@
 //! The `ca_file` setting: a PEM bundle added to the trusted roots (as stripe-php's
-//! `setCABundlePath`), for a local HTTPS sandbox or a corporate TLS-inspecting proxy (issue 14).
-//! It is checked when the gateway is built, so a wrong path fails at configuration time with a
-//! `config` error instead of at the first payment. The parsed certificates are kept per process,
-//! keyed by path, modification time and length, so a php-fpm worker reads the file once and a
-//! rotated bundle is picked up without a restart.
+//! `setCABundlePath`), for a local HTTPS sandbox or a corporate TLS-inspecting proxy (README
+//! "TLS"). It is checked when the gateway is built, so a wrong path fails at configuration time
+//! with a `config` error instead of at the first payment. The parsed certificates are kept per
+//! process, keyed by path, modification time and length, so a php-fpm worker reads the file once
+//! and a rotated bundle is picked up without a restart.
 
 use crate::error::{Error, Result};
 use std::cell::RefCell;

@@ -3,7 +3,8 @@
 use crate::error::{Error, Kind, Result};
 use crate::http::Response;
 use crate::money::{Currency, Money};
-use crate::providers::Hint;
+use crate::providers::{id_string, Hint};
+use crate::refund::{RefundEntry, RefundStatus};
 use crate::signing::Secret;
 use crate::webhook::Event;
 use serde::Deserialize;
@@ -65,6 +66,23 @@ pub fn body_minor(amount: &Value, currency: &str) -> Result<Money> {
     let minor =
         minor_units(amount).ok_or_else(|| Error::amount("not an integer of minor units"))?;
     Ok(Money::from_minor(minor, c))
+}
+
+/// One refund as a provider's answer lists it. Its id and amount are required: a refund that
+/// cannot be named or counted would make what is still refundable a guess. `money` reads the
+/// amount in the provider's unit (NeroPay a decimal, Payrexx minor units).
+pub fn listed_refund(
+    id: &Value,
+    amount: Option<&Value>,
+    status: RefundStatus,
+    money: impl FnOnce(&Value) -> Result<Money>,
+) -> Result<RefundEntry> {
+    let amount = amount.ok_or_else(|| invalid_response(200, "refund without amount"))?;
+    Ok(RefundEntry {
+        id: id_string(id).ok_or_else(|| invalid_response(200, "refund without id"))?,
+        status,
+        money: money(amount)?,
+    })
 }
 
 /// A read whose 404 means "there is nothing there" (a transaction the link or gateway names but

@@ -146,7 +146,8 @@ impl Config {
             s.retry.mode = RetryMode::parse(&mode)
                 .ok_or_else(|| Error::config("retry must be \"all\" or \"unsent\""))?;
         }
-        // Issue 14: a PEM bundle added to the trusted roots, read and checked now.
+        // README "TLS": a PEM bundle added to the trusted roots, read and checked now, so a wrong
+        // path is a `config` error when the gateway is built, not at the first payment.
         if let Some(path) = self.opt_str("ca_file")? {
             s.ca_file = Some(crate::http::tls::load(&path)?);
         }

@@ -21,7 +21,7 @@ pub struct Reread {
     pub status: PaymentStatus,
     pub money: Money,
     pub mode: Option<Mode>,
-    /// Refunds and chargebacks as the API lists them now (issue 13 contract 2).
+    /// Refunds and chargebacks as the API lists them now (README "Refunds").
     pub refunds: RefundFacts,
 }
 

@@ -33,7 +33,7 @@ pub struct Payment {
     pub mode: Option<Mode>,
     pub provider: &'static str,
     pub raw: Value,
-    /// Refunds and chargebacks as the provider's API lists them (issue 13 contract 2).
+    /// Refunds and chargebacks as the provider's API lists them (README "Refunds").
     pub refunds: RefundFacts,
     /// What a refund is sent against where that is not the payment id: NeroPay's and Payrexx's
     /// transaction (providers.md §N4, §P5); `None` where the payment id is the target.
@@ -72,10 +72,10 @@ pub trait Provider: confirm::Confirm + Send + Sync {
         confirm::confirm_webhook(self, body, headers, hint, now)
     }
     /// The provider's refund call for an order already judged against `payment`, a fresh read
-    /// (issue 13 contract 1). Callers use `refund_payment`, which does the judging.
+    /// (README "Refunds"). Callers use `refund_payment`, which does the judging.
     fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund>;
     /// Re-reads the payment, refuses what it does not allow (typed errors, no request), then
-    /// sends the refund (issue 13 contract 1).
+    /// sends the refund (docs/providers-refunds.md "Common rules").
     fn refund_payment(&self, payment_id: &str, request: &RefundRequest) -> Result<Refund> {
         crate::refund::refund_payment(self, payment_id, request)
     }

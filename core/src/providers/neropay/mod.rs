@@ -8,7 +8,8 @@ mod wire;
 use status::*;
 
 use super::common::{
-    absent_if_not_found, api_decimal, bearer_headers, body_decimal, invalid_response, rejected_with,
+    absent_if_not_found, api_decimal, bearer_headers, body_decimal, invalid_response,
+    listed_refund, rejected_with,
 };
 use super::{id_string, path_segment, Config, Hint, Payment, PaymentRequest, Provider};
 use crate::error::{Error, Result};
@@ -215,8 +216,8 @@ pub fn write_signature(secret_key: &[u8], timestamp: &str, body: &[u8]) -> Strin
     )
 }
 
-/// [ours] a transaction's refunds and refunded total (issue 13 contract 2). NeroPay documents
-/// no chargeback state (§N4), so there are never chargebacks.
+/// [ours] a transaction's refunds and refunded total (docs/providers-refunds.md "NeroPay"). NeroPay
+/// documents no chargeback state (§N4), so there are never chargebacks.
 fn refund_facts(tx: &wire::Transaction, currency: Currency) -> Result<RefundFacts> {
     let code = currency.code();
     let total = match &tx.refunded_amount {
@@ -232,15 +233,12 @@ fn refund_facts(tx: &wire::Transaction, currency: Currency) -> Result<RefundFact
 }
 
 fn refund_entry(r: &wire::Refund, currency: &str) -> Result<RefundEntry> {
-    let amount = r
-        .amount
-        .as_ref()
-        .ok_or_else(|| invalid_response(200, "refund without amount"))?;
-    Ok(RefundEntry {
-        id: id_string(&r.id).ok_or_else(|| invalid_response(200, "refund without id"))?,
-        status: refund_status(r.status.as_deref()),
-        money: api_decimal(amount, r.currency.as_deref().unwrap_or(currency))?,
-    })
+    listed_refund(
+        &r.id,
+        r.amount.as_ref(),
+        refund_status(r.status.as_deref()),
+        |amount| api_decimal(amount, r.currency.as_deref().unwrap_or(currency)),
+    )
 }
 
 fn derived_id(payment_id: &str, what: &str) -> String {

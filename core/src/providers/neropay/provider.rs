@@ -80,7 +80,7 @@ impl Provider for NeroPay {
             provider: NAME,
             verified,
             raw,
-            // A body's claims about refunds are not facts (contract 2): only a re-read says.
+            // A body's claims about refunds are not facts: only a re-read says (README "Refunds").
             refunds: None,
         })
     }

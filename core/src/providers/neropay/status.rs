@@ -51,7 +51,7 @@ enum EventType {
     Unknown,
 }
 
-/// [ours] refund statuses (issue 13 item 1).
+/// [ours] refund statuses (docs/providers-refunds.md "NeroPay").
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RefundState {

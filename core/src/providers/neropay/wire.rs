@@ -75,7 +75,7 @@ pub struct Transaction {
     /// [ours] refunded so far, a decimal like `amount`.
     #[serde(default)]
     pub refunded_amount: Option<Value>,
-    /// [ours] the transaction's refunds (issue 13 contract 2).
+    /// [ours] the transaction's refunds (docs/providers-refunds.md "NeroPay").
     #[serde(default)]
     pub refunds: Vec<Refund>,
 }

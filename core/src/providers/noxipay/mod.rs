@@ -131,7 +131,7 @@ impl Noxipay {
         })
     }
 
-    /// [ours] a refund object (issue 13 item 1) as this crate's `Refund`.
+    /// [ours] a refund object (docs/providers-refunds.md "Noxipay") as this crate's `Refund`.
     fn refund_from(&self, payment_id: &str, answer: Answer) -> Result<Refund> {
         let Answer { status, raw } = answer;
         let r: wire::Refund = serde_json::from_value(raw.clone())

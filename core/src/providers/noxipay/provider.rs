@@ -95,13 +95,14 @@ impl Provider for Noxipay {
             provider: NAME,
             verified: Verified::Signature,
             raw,
-            // A body's claims about refunds are not facts (contract 2): only a re-read says.
+            // A body's claims about refunds are not facts: only a re-read says (README "Refunds").
             refunds: None,
         })
     }
 
     /// [ours] `POST /payments/{id}/refunds` `{amount, reason}` with the operation's
-    /// Idempotency-Key, reused on every retry (issue 13 item 1, like §X2 creates).
+    /// Idempotency-Key, reused on every retry like §X2 creates, so a retried refund is replayed,
+    /// never made twice (docs/providers-refunds.md "Noxipay").
     fn send_refund(&self, payment: &Payment, order: &RefundOrder) -> Result<Refund> {
         let body = serde_json::to_vec(&wire::CreateRefund {
             amount: order.money.minor(),

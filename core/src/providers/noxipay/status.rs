@@ -37,7 +37,7 @@ enum PaymentState {
     Unknown,
 }
 
-/// [ours] refund statuses (issue 13 item 1).
+/// [ours] refund statuses (docs/providers-refunds.md "Noxipay").
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RefundState {

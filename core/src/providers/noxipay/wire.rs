@@ -34,7 +34,7 @@ pub struct Payment {
     /// [ours] refunded so far, minor units.
     #[serde(default)]
     pub amount_refunded: Option<Value>,
-    /// [ours] the payment's refunds (issue 13 contract 2).
+    /// [ours] the payment's refunds (docs/providers-refunds.md "Noxipay").
     #[serde(default)]
     pub refunds: Vec<Refund>,
     /// [ours] the payment's chargebacks.
@@ -42,7 +42,7 @@ pub struct Payment {
     pub chargebacks: Vec<Chargeback>,
 }
 
-/// [ours] `POST /payments/{id}/refunds` body (issue 13 item 1).
+/// [ours] `POST /payments/{id}/refunds` body (docs/providers-refunds.md "Noxipay").
 #[derive(Debug, Serialize)]
 pub struct CreateRefund<'a> {
     pub amount: i64,

@@ -1,5 +1,6 @@
 //! The `Provider` impl of Payrexx: the trait's four operations over `send` and `payment_from`.
 
+use super::transaction::facts;
 use super::*;
 use crate::providers::confirm::{Confirm, Reread};
 use crate::refund::{Refund, RefundOrder};
@@ -124,13 +125,7 @@ impl Confirm for Payrexx {
         } else {
             let tid = body_tx_id
                 .ok_or_else(|| Error::payload("cannot tell which payment this event is about"))?;
-            let data = self.send(
-                Method::Get,
-                &format!("Transaction/{}/", path_segment(&tid)?),
-                Map::new(),
-            )?;
-            let full = wire::Transaction::deserialize(&data)
-                .map_err(|_| invalid_response(200, "transaction has an unexpected shape"))?;
+            let full = self.read_transaction(&tid)?;
             if full.invoice.is_none() {
                 return Err(invalid_response(200, "transaction without invoice"));
             }

@@ -64,8 +64,8 @@ pub struct Transaction {
     /// §P4 [doc]: a refund transaction names the transaction it refunds.
     #[serde(default)]
     pub original_transaction_id: Option<Value>,
-    /// [ours, sandbox] the transaction's refunds (issue 13 contract 2); the public reference
-    /// documents none, so a real answer without it reads as an empty list.
+    /// [ours, sandbox] the transaction's refunds (docs/providers-refunds.md "Payrexx"); the public
+    /// reference documents none, so a real answer without it reads as an empty list.
     #[serde(default)]
     pub refunds: Vec<Refund>,
 }
