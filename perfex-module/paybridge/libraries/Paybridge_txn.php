@@ -5,8 +5,9 @@ defined('BASEPATH') or exit('No direct script access allowed');
 /**
  * One database transaction run again from the start when the database answers a deadlock or a Galera
  * certification conflict (1213), a lock wait timeout (1205) or "node not ready" (1047), at any statement or
- * at COMMIT (README "Several web nodes and Galera"). Paybridge_model::in_retried_transaction() is the public
- * entry point; this class only needs a CodeIgniter database connection, so any model can use it.
+ * at COMMIT (README "Two commands": several web nodes over MariaDB Galera; perfex.md "Recording").
+ * Paybridge_model::in_retried_transaction() is the public entry point; this class only needs a CodeIgniter
+ * database connection, so any model can use it.
  */
 final class Paybridge_txn
 {

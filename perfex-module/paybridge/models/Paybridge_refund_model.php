@@ -104,7 +104,7 @@ class Paybridge_refund_model extends App_Model
             return (int) $existing->payment_row_id === (int) $payment->id ? [$existing, ''] : [null, 'invalid_request'];
         }
         // A conflict at COMMIT (the same form posted on two web nodes, Galera: 1213) runs it again, and the
-        // retry finds the winner's row by its key (README "Several web nodes and Galera").
+        // retry finds the winner's row by its key (README "Two commands": several web nodes over Galera).
         $done = Paybridge_txn::run($this->db, function () use ($payment, $key, $amountMinor, $reason, $staffId) {
             $this->lock_payment($payment);
             $again = $this->q('SELECT * FROM ' . $this->table() . ' WHERE idempotency_key = ' . $this->db->escape($key))->row();

@@ -1,9 +1,9 @@
 <?php
 
 /**
- * Refund bookkeeping exactly once over two web nodes and a Galera cluster (README "Refunds" and "Several web
- * nodes and Galera"): a refund made at the provider arrives as many webhook copies on both web nodes at once
- * while staff re-check the payment; Galera decides the race for the refund row only at COMMIT. Used by
+ * Refund bookkeeping exactly once over two web nodes and a Galera cluster (README "Refunds, chargebacks and
+ * credit notes", and "Two commands" on several web nodes over MariaDB Galera): a refund made at the provider
+ * arrives as many webhook copies on both web nodes at once while staff re-check the payment; Galera decides the race for the refund row only at COMMIT. Used by
  * GaleraScenarios, so it runs once per provider.
  */
 trait GaleraRefundScenarios

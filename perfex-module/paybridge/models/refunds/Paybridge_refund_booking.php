@@ -3,8 +3,9 @@
 defined('BASEPATH') or exit('No direct script access allowed');
 
 /**
- * Perfex's books for a succeeded refund or chargeback (perfex.md "Refunds in Perfex", README "Refunds"): the
- * closed credit note with its refund, or an activity-log line, and the staff notifications. Part of
+ * Perfex's books for a succeeded refund or chargeback (perfex.md "Refunds in Perfex", README "Refunds,
+ * chargebacks and credit notes"): the closed credit note with its refund, or an activity-log line, and the
+ * staff notifications. Part of
  * Paybridge_refund_model; runs inside its locked, retried transaction (run_locked), so the booked_at guard and
  * the credit note commit together or not at all.
  */
