@@ -2,6 +2,9 @@
 
 defined('BASEPATH') or exit('No direct script access allowed');
 
+require_once __DIR__ . '/../libraries/Paybridge_txn.php';
+require_once __DIR__ . '/refunds/Paybridge_refund_booking.php';
+
 /**
  * Refunds and chargebacks of payments this module recorded (issue 13 items 3, 4, 7; contract 5).
  *
@@ -21,6 +24,8 @@ defined('BASEPATH') or exit('No direct script access allowed');
  */
 class Paybridge_refund_model extends App_Model
 {
+    use Paybridge_refund_booking;
+
     public const KINDS = ['refund', 'chargeback'];
 
     /** Staff ids notified by the current sync (pushed after the commit). @var int[] */
@@ -98,19 +103,16 @@ class Paybridge_refund_model extends App_Model
         if ($existing) {
             return (int) $existing->payment_row_id === (int) $payment->id ? [$existing, ''] : [null, 'invalid_request'];
         }
-        $this->begin();
-        try {
+        // A conflict at COMMIT (the same form posted on two web nodes, Galera: 1213) runs it again, and the
+        // retry finds the winner's row by its key (README "Two commands": several web nodes over Galera).
+        $done = Paybridge_txn::run($this->db, function () use ($payment, $key, $amountMinor, $reason, $staffId) {
             $this->lock_payment($payment);
             $again = $this->q('SELECT * FROM ' . $this->table() . ' WHERE idempotency_key = ' . $this->db->escape($key))->row();
             if ($again) {
-                $this->db->trans_commit();
-
-                return (int) $again->payment_row_id === (int) $payment->id ? [$again, ''] : [null, 'invalid_request'];
+                return new Paybridge_txn_rollback((int) $again->payment_row_id === (int) $payment->id ? [$again, ''] : [null, 'invalid_request']);
             }
             if ($amountMinor > $this->refundable_minor($payment)) {
-                $this->rollback();
-
-                return [null, 'refund_exceeds_refundable'];
+                return new Paybridge_txn_rollback([null, 'refund_exceeds_refundable']);
             }
             $this->q('INSERT INTO ' . $this->table() . ' (provider, payment_row_id, invoice_id, provider_payment_id, idempotency_key, kind, source,'
                 . ' status, amount_minor, currency, staff_id, reason, created_at, updated_at) VALUES (' . implode(', ', array_map([$this->db, 'escape'], [
@@ -122,13 +124,11 @@ class Paybridge_refund_model extends App_Model
             // The cron re-reads the payment soon while this refund is pending (Paybridge_reconcile_model).
             $this->q('UPDATE ' . db_prefix() . 'paybridge_payments SET refund_check_next_at = '
                 . $this->db->escape(date('Y-m-d H:i:s', time() + 120)) . ' WHERE id = ' . (int) $payment->id);
-            $this->commit();
-        } catch (Throwable $e) {
-            $this->rollback();
-            throw $e;
-        }
 
-        return [$this->find($id), ''];
+            return $id;
+        });
+
+        return is_int($done) ? [$this->find($done), ''] : $done;
     }
 
     /**
@@ -248,30 +248,21 @@ class Paybridge_refund_model extends App_Model
 
     // ------------------------------------------------------------------ the serialized part
 
-    /** Runs $work in one transaction under the payment's row lock; notifications pushed after the commit. */
+    /**
+     * Runs $work in one transaction under the payment's row lock, run again from the start on a deadlock or a
+     * Galera certification conflict, also at COMMIT (Paybridge_txn; a retry sees what the winner committed:
+     * booked_at set, the refund row there, and books nothing twice). Staff notifications are rows of that
+     * transaction; they are pushed only after it committed, and only the committed try's.
+     */
     private function run_locked(object $payment, callable $work): void
     {
-        $this->notified = [];
-        for ($try = 1; ; $try++) {
-            $this->begin();
-            try {
-                $this->lock_payment($payment);
-                $work();
-                $this->commit();
-                break;
-            } catch (Throwable $e) {
-                $code = $e instanceof Paybridge_refund_db_failure || $e instanceof mysqli_sql_exception ? (int) $e->getCode() : $this->last_error_code();
-                $this->rollback();
-                // Deadlock victim or Galera certification conflict (1213), lock wait timeout (1205), node not
-                // ready (1047): the whole transaction again, as Paybridge_model does (issue 15). A retry sees
-                // what the winner committed (booked_at set, the refund row there) and books nothing twice.
-                if ($try < 3 && in_array($code, [1213, 1205, 1047], true)) {
-                    usleep(random_int(5000, 25000) * $try);
-                    continue;
-                }
-                throw $e;
-            }
-        }
+        Paybridge_txn::run($this->db, function () use ($payment, $work) {
+            $this->notified = []; // a try that was rolled back notified nobody
+            $this->lock_payment($payment);
+            $work();
+
+            return null;
+        });
         if ($this->notified && function_exists('pusher_trigger_notification')) {
             try {
                 pusher_trigger_notification($this->notified);
@@ -363,173 +354,6 @@ class Paybridge_refund_model extends App_Model
         }
     }
 
-    /**
-     * Perfex's books for one succeeded refund or chargeback, exactly once: the conditional UPDATE of
-     * `booked_at` and the credit note are in one transaction (a second caller, serialized by the payment
-     * lock, sees booked_at set and stops).
-     */
-    private function book(object $row, object $payment, Paybridge_gateway_base $gateway): void
-    {
-        $db = $this->db;
-        $this->q('UPDATE ' . $this->table() . ' SET booked_at = ' . $db->escape($this->now()) . ' WHERE id = ' . (int) $row->id . ' AND booked_at IS NULL');
-        if ($db->affected_rows() !== 1) {
-            return;
-        }
-        $booked = $this->q('SELECT COALESCE(SUM(amount_minor), 0) AS n FROM ' . $this->table() . ' WHERE payment_row_id = ' . (int) $payment->id
-            . " AND booked_at IS NOT NULL AND (error_code IS NULL OR error_code NOT IN ('exceeds_paid', 'amount_not_representable', 'invoice_not_found'))"
-            . ' AND id <> ' . (int) $row->id)->row();
-        $error = null;
-        if ((int) $booked->n + (int) $row->amount_minor > (int) $payment->amount_minor) {
-            $error = 'exceeds_paid'; // never more refunded in Perfex's books than was paid
-        }
-        $amount = $error === null ? self::perfexAmount((int) $row->amount_minor, (string) $row->currency) : null;
-        if ($error === null && $amount === null) {
-            $error = 'amount_not_representable'; // e.g. 1.005 KWD: Perfex keeps 2 decimals; never rounded
-        }
-        if ($error === null && $gateway->getSetting('refund_bookkeeping') !== 'log_only'
-            && !$this->q('SELECT id FROM ' . db_prefix() . 'invoices WHERE id = ' . (int) $payment->invoice_id)->row()) {
-            // Staff deleted the invoice (Perfex's Invoices_model::delete() takes its payments along): no client
-            // and currency for a credit note. Staff are told and the sighting is settled here; throwing would
-            // roll back and answer 503 to every webhook and cron run of this payment forever.
-            $error = 'invoice_not_found';
-        }
-        if ($error !== null) {
-            $this->q('UPDATE ' . $this->table() . ' SET error_code = ' . $db->escape($error) . ' WHERE id = ' . (int) $row->id);
-            $this->tell_staff('refund_not_booked', $gateway, $payment, $row, $error);
-
-            return;
-        }
-
-        $invoiceNumber = format_invoice_number((int) $payment->invoice_id);
-        $recordId = $this->payment_record_id($payment);
-        if ($gateway->getSetting('refund_bookkeeping') === 'log_only') {
-            log_activity(_l('paybridge_activity_' . $row->kind . '_log_only', [$gateway->getName(), (string) $row->provider_refund_id, $amount . ' ' . $row->currency,
-                (string) $recordId, $invoiceNumber]));
-        } else {
-            $creditNoteId = $this->credit_note($row, $payment, $gateway, $amount, (int) $recordId);
-            $this->q('UPDATE ' . $this->table() . ' SET credit_note_id = ' . $creditNoteId . ', updated_at = ' . $db->escape($this->now())
-                . ' WHERE id = ' . (int) $row->id);
-            log_activity(_l('paybridge_activity_' . $row->kind . '_booked', [$gateway->getName(), (string) $row->provider_refund_id, $amount . ' ' . $row->currency,
-                (string) $recordId, $invoiceNumber, format_credit_note_number($creditNoteId)]));
-        }
-        if ($row->kind === 'chargeback') {
-            $this->tell_staff('chargeback', $gateway, $payment, $row);
-        }
-    }
-
-    /**
-     * Credit_notes_model::add() for the invoice's client in the invoice's currency with one line, then
-     * create_refund() for the whole amount (payment mode = the gateway) so the credit note closes
-     * (perfex.md "Refunds in Perfex"). @return int the credit note id
-     */
-    private function credit_note(object $row, object $payment, Paybridge_gateway_base $gateway, string $amount, int $recordId): int
-    {
-        $invoice = $this->q('SELECT * FROM ' . db_prefix() . 'invoices WHERE id = ' . (int) $payment->invoice_id)->row();
-        if (!$invoice) {
-            throw new Paybridge_refund_db_failure('invoice_not_found', 0);
-        }
-        // next_credit_note_number read under a row lock: two payments booking at once get distinct numbers.
-        $next = $this->q('SELECT value FROM ' . db_prefix() . "options WHERE name = 'next_credit_note_number' FOR UPDATE")->row();
-        // A chargeback booked from a read that listed none is keyed "payment:<id>"; people see the payment id.
-        $providerRef = strpos((string) $row->provider_refund_id, 'payment:') === 0 ? substr((string) $row->provider_refund_id, 8) : (string) $row->provider_refund_id;
-        $reference = $gateway->getName() . ' ' . $providerRef;
-        $line = _l('paybridge_credit_note_line_' . $row->kind, [(string) $recordId, $reference]);
-        $this->load->model('credit_notes_model');
-        $data = [
-            'clientid'          => (int) $invoice->clientid,
-            'number'            => $next ? (int) $next->value : 1,
-            // Formatted like Perfex's own credit_note_from_invoice() passes it (add() reads it as a user date).
-            'date'              => _d(date('Y-m-d')),
-            'currency'          => (int) $invoice->currency,
-            'subtotal'          => $amount,
-            'total'             => $amount,
-            'total_tax'         => '0.00',
-            'adjustment'        => '0.00',
-            'discount_percent'  => '0.00',
-            'discount_total'    => '0.00',
-            'discount_type'     => '',
-            'include_shipping'  => 0,
-            'show_quantity_as'  => 1,
-            'reference_no'      => format_invoice_number((int) $invoice->id),
-            'adminnote'         => $line,
-            'clientnote'        => '',
-            'terms'             => '',
-            'billing_street'    => $invoice->billing_street,
-            'billing_city'      => $invoice->billing_city,
-            'billing_state'     => $invoice->billing_state,
-            'billing_zip'       => $invoice->billing_zip,
-            'billing_country'   => $invoice->billing_country,
-            'newitems'          => [1 => ['description' => $line, 'long_description' => '', 'qty' => 1, 'rate' => $amount, 'unit' => '',
-                'order' => 1, 'taxname' => []]],
-        ];
-        $creditNoteId = (int) $this->credit_notes_model->add($data);
-        if ($creditNoteId <= 0) {
-            throw new Paybridge_refund_db_failure('credit_note_failed', $this->last_error_code());
-        }
-        $refundId = $this->credit_notes_model->create_refund($creditNoteId, [
-            'amount'       => $amount,
-            'refunded_on'  => date('Y-m-d'),
-            'payment_mode' => $gateway->getId(),
-            'note'         => _l('paybridge_credit_note_refund_note_' . $row->kind, [$gateway->getName(), $providerRef,
-                (string) $row->provider_payment_id]),
-            'staff_id'     => (int) ($row->staff_id ?? 0),
-        ]);
-        if (!$refundId) {
-            throw new Paybridge_refund_db_failure('credit_note_refund_failed', $this->last_error_code());
-        }
-
-        return $creditNoteId;
-    }
-
-    /**
-     * Minor units -> the 2-decimal amount Perfex stores (decimal(15,2), perfex.md "Money in Perfex"), or null
-     * when it has more decimals than Perfex keeps (KWD fils not a multiple of 10). Never rounded.
-     */
-    public static function perfexAmount(int $minor, string $currency): ?string
-    {
-        $exp = Paybridge_money::exponent($currency);
-        $decimal = Paybridge_money::fromMinor($minor, $currency);
-        if ($exp === 0) {
-            return $decimal . '.00';
-        }
-        if ($exp > 2) {
-            $cut = substr($decimal, 0, strlen($decimal) - ($exp - 2));
-            if (trim(substr($decimal, strlen($cut)), '0') !== '') {
-                return null;
-            }
-
-            return $cut;
-        }
-
-        return $decimal;
-    }
-
-    /** Activity-log line plus a Perfex notification to every active staff member allowed to see payments. */
-    private function tell_staff(string $kind, Paybridge_gateway_base $gateway, object $payment, object $row, string $reason = ''): void
-    {
-        $amount = Paybridge_money::fromMinor((int) $row->amount_minor, (string) $row->currency) . ' ' . $row->currency;
-        $args = [$gateway->getName(), (string) $row->provider_refund_id, $amount, format_invoice_number((int) $payment->invoice_id), $reason];
-        log_activity(_l('paybridge_activity_' . $kind, $args));
-        if (!function_exists('add_notification')) {
-            return;
-        }
-        foreach ($this->q('SELECT staffid, admin FROM ' . db_prefix() . 'staff WHERE active = 1')->result() as $member) {
-            if ((int) $member->admin !== 1 && !(function_exists('staff_can') && staff_can('view', 'payments', (int) $member->staffid))) {
-                continue;
-            }
-            if (add_notification([
-                'description'     => 'paybridge_notification_' . $kind,
-                'touserid'        => (int) $member->staffid,
-                'fromcompany'     => 1,
-                'fromuserid'      => 0,
-                'link'            => 'paybridge',
-                'additional_data' => serialize($args),
-            ])) {
-                $this->notified[] = (int) $member->staffid;
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ database helpers
 
     private function lock_payment(object $payment): void
@@ -537,51 +361,14 @@ class Paybridge_refund_model extends App_Model
         $this->q('SELECT id FROM ' . db_prefix() . 'paybridge_payments WHERE id = ' . (int) $payment->id . ' FOR UPDATE');
     }
 
-    private function begin(): void
-    {
-        if ($this->db->trans_begin() === false) {
-            throw new Paybridge_refund_db_failure('begin_failed', $this->last_error_code());
-        }
-    }
-
-    private function commit(): void
-    {
-        if ($this->db->trans_status() === false || !$this->db->trans_commit()) {
-            throw new Paybridge_refund_db_failure('commit_failed', $this->last_error_code());
-        }
-    }
-
-    private function rollback(): void
-    {
-        try {
-            $this->db->trans_rollback();
-        } catch (Throwable $e) {
-            // Connection gone: the server rolls back itself.
-        }
-    }
-
-    /** Runs a query and fails loudly (CI3 with db_debug off returns FALSE instead of throwing). */
+    /** Paybridge_txn::q() on this model's connection: a FALSE from CI3 becomes a Paybridge_db_failure. */
     private function q(string $sql)
     {
-        $res = $this->db->query($sql);
-        if ($res === false) {
-            throw new Paybridge_refund_db_failure('query_failed', $this->last_error_code());
-        }
-
-        return $res;
+        return Paybridge_txn::q($this->db, $sql);
     }
 
     private function last_error_code(): int
     {
-        try {
-            return (int) ($this->db->error()['code'] ?? 0);
-        } catch (Throwable $e) {
-            return 0;
-        }
+        return Paybridge_txn::lastErrorCode($this->db);
     }
-}
-
-/** A database statement of the refund bookkeeping failed; the code is the MySQL error number (0 if unknown). */
-final class Paybridge_refund_db_failure extends RuntimeException
-{
 }

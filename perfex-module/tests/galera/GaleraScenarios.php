@@ -1,6 +1,7 @@
 <?php
 
 require_once dirname(__DIR__) . '/module/bootstrap.php';
+require_once __DIR__ . '/GaleraRefundScenarios.php';
 
 /**
  * Exactly once on several web nodes over a MariaDB Galera cluster (issue 15), run once per provider by
@@ -17,6 +18,8 @@ require_once dirname(__DIR__) . '/module/bootstrap.php';
  */
 abstract class GaleraScenarios extends ModuleTestCase
 {
+    use GaleraRefundScenarios;
+
     private const SECRET = 'whsec_galera_test_1';
 
     /** @var array<int, mysqli> */
@@ -168,11 +171,11 @@ abstract class GaleraScenarios extends ModuleTestCase
         return rtrim($base, '/') . '/paybridge/payment/return_url/' . $this->provider() . '/' . $payment['return_token'];
     }
 
-    /** The sandbox's "paid" webhook body for the payment, signed with the test's secret. */
-    protected function signedWebhook(array $payment): array
+    /** The sandbox's webhook body for the payment ("paid" unless $type says otherwise), signed with the test's secret. */
+    protected function signedWebhook(array $payment, ?string $type = null): array
     {
         $url = rtrim(Stack::env('SANDBOX_URL'), '/') . '/_control/' . $this->provider() . '/payments/'
-            . rawurlencode($payment['provider_payment_id']) . '/webhook?type=' . rawurlencode($this->paidEventType()) . '&format=json';
+            . rawurlencode($payment['provider_payment_id']) . '/webhook?type=' . rawurlencode($type ?? $this->paidEventType()) . '&format=json';
         [$status, , $raw] = (new Browser())->get($url);
         $this->assertSame(200, $status, "sandbox webhook builder: $raw");
         $body = json_decode($raw, true)['body'];
