@@ -5,47 +5,25 @@ timeline from its row. Saves target/browser/admin-paybridge.png and admin-paybri
 Exits non-zero on any failure. Run with perfex-module/tests/browser/run.sh (after pay_invoice.py, whose
 paid invoice gives the list at least one paid attempt).
 """
-import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from pay_invoice import ROOT, STACK, stack_env
+from browser_lib import SHOTS, run, stack_env, staff_login
 
-SHOT = ROOT / "target" / "browser" / "admin-paybridge.png"
-TIMELINE_SHOT = ROOT / "target" / "browser" / "admin-paybridge-timeline.png"
+SHOT = SHOTS / "admin-paybridge.png"
+TIMELINE_SHOT = SHOTS / "admin-paybridge-timeline.png"
 
 
 def main():
     env = stack_env()
     base = env["PERFEX_URL"].rstrip("/")
-    chrome = STACK / "chrome"
-    for sub in ("home/.config", "home/.cache", "tmp", "profile-admin-tool"):
-        (chrome / sub).mkdir(parents=True, exist_ok=True)
-    os.environ.update(HOME=str(chrome / "home"), XDG_CONFIG_HOME=str(chrome / "home/.config"),
-                      XDG_CACHE_HOME=str(chrome / "home/.cache"), TMPDIR=str(chrome / "tmp"),
-                      SE_OFFLINE="true", SE_AVOID_STATS="true")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1400",
-              f"--user-data-dir={chrome / 'profile-admin-tool'}"):
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver", log_output=os.devnull),
-                              options=opts)
-    SHOT.parent.mkdir(parents=True, exist_ok=True)
-    started = time.time()
-    try:
-        wait = WebDriverWait(driver, 20)
-        driver.get(f"{base}/admin/authentication")
-        wait.until(EC.presence_of_element_located((By.ID, "email"))).send_keys(env["ADMIN_EMAIL"])
-        driver.find_element(By.ID, "password").send_keys(env["ADMIN_PASSWORD"])
-        driver.find_element(By.ID, "login").click()
-        wait.until(lambda d: "authentication" not in d.current_url)
+
+    def scenario(driver, wait, started):
+        staff_login(driver, wait, base, env)
 
         # The sidebar entry leads to the page.
         driver.get(f"{base}/admin/dashboard")
@@ -89,16 +67,8 @@ def main():
         driver.save_screenshot(str(TIMELINE_SHOT))
         print(f"OK: admin page filtered to {len(rows)} paid attempts, timeline of #{payment_id} with {len(ids)} events "
               f"after {time.time() - started:.1f}s; screenshots {SHOT}, {TIMELINE_SHOT}")
-        return 0
-    except Exception as e:  # noqa: BLE001 - any failure fails the test
-        try:
-            driver.save_screenshot(str(SHOT.with_name("admin-paybridge-failure.png")))
-        except Exception:  # noqa: BLE001
-            pass
-        print(f"FAIL: {type(e).__name__}: {e}; url={driver.current_url}", file=sys.stderr)
-        return 1
-    finally:
-        driver.quit()
+
+    return run(scenario, profile="profile-admin-tool", window_size="1400,1400", failure_shot="admin-paybridge-failure.png")
 
 
 if __name__ == "__main__":

@@ -3,53 +3,23 @@
 from the payment's Refund link, confirms; the sandbox shows the refund; Perfex shows a closed credit note
 with the refund (admin/credit_notes) and the original payment intact (the invoice page).
 
-Drives Debian's /usr/bin/chromium through /usr/bin/chromedriver (stack-notes.md §6). Screenshots:
+Drives Chromium through browser_lib.py (shared by the browser tests). Screenshots:
 target/browser/refund-form.png (the confirmation form) and target/browser/refund-credit-note.png (the
 credit notes page afterwards). Exits non-zero on any failure. Run with perfex-module/tests/browser/run.sh.
 """
 import json
-import os
-import pathlib
 import subprocess
 import sys
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-STACK = pathlib.Path(os.environ.get("STACK_DIR", ROOT / ".stack"))
-SHOT = ROOT / "target" / "browser" / "refund-credit-note.png"
-FORM_SHOT = ROOT / "target" / "browser" / "refund-form.png"
+from browser_lib import SHOTS, cli, enable_neropay, run, stack_env, staff_login
 
-
-def stack_env():
-    env = {}
-    path = STACK / "env"
-    if not path.exists():
-        sys.exit(f"FAIL: {path} is missing; run scripts/stack up first")
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line.startswith("export "):
-            line = line[7:]
-        if "=" in line and not line.startswith("#"):
-            k, v = line.split("=", 1)
-            if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
-                v = v[1:-1].replace("'\\''", "'")
-            env[k] = v
-    return env
-
-
-def cli(*args):
-    out = subprocess.run(["php", str(ROOT / "perfex-module/standin/cli.php"), *args], cwd=ROOT,
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"FAIL: standin cli {' '.join(args)}: {out.stdout} {out.stderr}")
-    return out.stdout
+SHOT = SHOTS / "refund-credit-note.png"
+FORM_SHOT = SHOTS / "refund-form.png"
 
 
 def http_json(url, body=None):
@@ -71,32 +41,12 @@ def sql(env, query):
 def main():
     env = stack_env()
     perfex, sandbox = env["PERFEX_URL"].rstrip("/"), env["SANDBOX_URL"].rstrip("/")
-    if "paybridge" not in [m.get("name") for m in json.loads(cli("modules"))]:
-        cli("link-module", str(ROOT / "perfex-module/paybridge"))
-    cli("activate", "paybridge")
-    cli("configure-gateway", "neropay", "active=1", f"secret_key={env['NEROPAY_SECRET_KEY']}", "webhook_secret=",
-        f"base_url={env['NEROPAY_BASE_URL']}", "currencies=EUR,GBP,USD", "refund_bookkeeping=credit_note")
+    enable_neropay(env, "refund_bookkeeping=credit_note")
     invoice = json.loads(cli("create-invoice", "--currency", "EUR", "--total", "120.00"))
     invoice_id = int(invoice["id"])
     invoice_url = f"{perfex}/invoice/{invoice_id}/{invoice['hash']}"
 
-    chrome = STACK / "chrome"
-    for sub in ("home/.config", "home/.cache", "tmp", "profile-refund"):
-        (chrome / sub).mkdir(parents=True, exist_ok=True)
-    os.environ.update(HOME=str(chrome / "home"), XDG_CONFIG_HOME=str(chrome / "home/.config"),
-                      XDG_CACHE_HOME=str(chrome / "home/.cache"), TMPDIR=str(chrome / "tmp"),
-                      SE_OFFLINE="true", SE_AVOID_STATS="true")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-              f"--user-data-dir={chrome / 'profile-refund'}"):
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver", log_output=os.devnull),
-                              options=opts)
-    SHOT.parent.mkdir(parents=True, exist_ok=True)
-    started = time.time()
-    try:
-        wait = WebDriverWait(driver, 20)
+    def scenario(driver, wait, started):
         # The customer pays the invoice (hosted checkout), so the module records the payment.
         driver.get(invoice_url)
         radio = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "input[name='paymentmode'][value='neropay']")))
@@ -113,11 +63,7 @@ def main():
         record_before = sql(env, f"SELECT id, amount, paymentmode, transactionid, date, note FROM tblinvoicepaymentrecords WHERE invoiceid = {invoice_id}")
 
         # Staff: PayBridge page -> the payment's Refund link -> confirmation form -> 45.00 -> confirm.
-        driver.get(f"{perfex}/admin/authentication")
-        wait.until(EC.presence_of_element_located((By.ID, "email"))).send_keys(env["ADMIN_EMAIL"])
-        driver.find_element(By.ID, "password").send_keys(env["ADMIN_PASSWORD"])
-        driver.find_element(By.ID, "login").click()
-        wait.until(lambda d: "authentication" not in d.current_url)
+        staff_login(driver, wait, perfex, env)
         driver.get(f"{perfex}/admin/paybridge")
         link = wait.until(EC.element_to_be_clickable(
             (By.CSS_SELECTOR, f"tr[data-payment-id='{payment_id}'] a.paybridge-refund-link")))
@@ -163,16 +109,8 @@ def main():
             raise AssertionError(f"invoice page payments: {[p.text for p in payments]}")
         print(f"OK: partial refund of invoice {invoice_id} booked as a closed credit note after {time.time() - started:.1f}s; "
               f"screenshots {FORM_SHOT}, {SHOT}")
-        return 0
-    except Exception as e:  # noqa: BLE001 - any failure fails the test
-        try:
-            driver.save_screenshot(str(SHOT.with_name("refund-failure.png")))
-        except Exception:  # noqa: BLE001
-            pass
-        print(f"FAIL: {type(e).__name__}: {e}; url={driver.current_url}", file=sys.stderr)
-        return 1
-    finally:
-        driver.quit()
+
+    return run(scenario, profile="profile-refund", window_size="1280,1000", failure_shot="refund-failure.png")
 
 
 if __name__ == "__main__":
