@@ -1,5 +1,8 @@
 <?php
 
+// Stack::sandboxCaFile(): the demo loads this client without the test bootstrap.
+require_once __DIR__ . '/Stack.php';
+
 /** A minimal cookie-keeping HTTP client on curl. Redirects are not followed: tests look at them. */
 final class Browser
 {
