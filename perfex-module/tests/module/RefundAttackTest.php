@@ -503,6 +503,43 @@ final class RefundAttackTest extends ModuleTestCase
     }
 
     /**
+     * Retry and Cancel move money or free it: a staff member without `delete` on payments gets 403, and a
+     * POST without the CSRF token is refused; the stuck row stays as it was and nothing goes to the provider.
+     */
+    public function testStuckAdminRefundRetryAndCancelNeedThePermissionAndTheCsrfToken(): void
+    {
+        $this->gatewayId = 'noxipay';
+        [, $payment] = $this->paidInvoice('EUR', '100.00');
+        $admin = $this->adminBrowser();
+        $fields = $this->refundForm($admin, $payment)['fields'];
+        $fields['amount'] = '40.00';
+        $this->faults(['fail_next' => 1, 'provider' => 'noxipay', 'method' => 'POST']);
+        $admin->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']), $fields);
+        $this->faults([]);
+        $rowId = (int) $this->refundRows($payment)[0]['id'];
+        $this->ageRefundRow($rowId);
+        $retry = $this->stuckAction($admin, $payment, 'retry', $rowId);
+        $cancel = $this->stuckAction($admin, $payment, 'cancel', $rowId);
+        $this->assertNotNull($retry);
+        $this->assertNotNull($cancel);
+        $staff = $this->staffBrowser('refund-stuck-no-delete@example.test', ['payments:view', 'payments:create']);
+        $log = count($this->requestLog());
+
+        $statuses = [];
+        foreach ([$retry, $cancel] as $form) {
+            [$statuses[]] = $staff->post($form['action'], $this->csrfFields($staff));
+            $noToken = $form['fields'];
+            unset($noToken['csrf_token_name']);
+            [$statuses[]] = $admin->post($form['action'], $noToken);
+        }
+
+        $this->assertSame([403, 403, 403, 403], $statuses);
+        $this->assertSame([], $this->refundRequestsSince($log));
+        $row = $this->refundRows($payment)[0];
+        $this->assertSame(['pending', null], [$row['status'], $row['provider_refund_id']]);
+    }
+
+    /**
      * Cancel of a stuck row whose refund the provider DID make (Payrexx processed it, the answer and the
      * webhook were lost: reproduced as the dashboard-style refund of the same amount, not delivered): the
      * re-read attaches that refund to the row and books it; the row is never cancelled.
