@@ -85,6 +85,7 @@ class Paybridge extends AdminController
         }
         $id = is_string($id) && preg_match('/^[1-9]\d{0,9}$/', $id) ? (int) $id : (is_int($id) ? $id : 0);
         $this->load->model('paybridge/paybridge_admin_model');
+        $this->load->model('paybridge/paybridge_refund_model'); // Paybridge_refund_model::is_stuck() in the view
         $model   = $this->paybridge_admin_model;
         $payment = $id > 0 ? $model->payment($id) : null;
         if ($payment === null) {

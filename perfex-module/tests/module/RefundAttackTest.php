@@ -448,6 +448,8 @@ final class RefundAttackTest extends ModuleTestCase
         $this->ageRefundRow($rowId);
         $retry = $this->stuckAction($staff, $payment, 'retry', $rowId);
         $this->assertNotNull($retry, 'a pending admin refund older than 60 s offers Retry');
+        [, , $timeline] = $staff->get($this->perfexUrl('admin/paybridge/timeline/' . $payment['id']));
+        $this->assertStringContainsString('id="paybridge-refund-stuck"', $timeline, 'the PayBridge timeline points to it');
         $log = count($this->requestLog());
         [$status] = $staff->post($retry['action'], $retry['fields']);
 

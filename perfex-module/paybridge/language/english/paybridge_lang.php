@@ -200,3 +200,4 @@ $lang['paybridge_refund_amount_differs'] = 'The provider refunded a different am
 $lang['paybridge_activity_refund_cancelled'] = '%s refund row %s of %s on invoice %s cancelled by staff %s: the provider showed no refund for it.';
 $lang['paybridge_activity_refund_amount_differs'] = '%s refund %s is %s at the provider on invoice %s, but %s was asked: the provider\'s amount was booked.';
 $lang['paybridge_notification_refund_amount_differs'] = '%s refund %s is %s on invoice %s (asked %s)';
+$lang['paybridge_refund_stuck_link'] = 'A refund has no answer from the provider: retry or cancel it on the refund page';
