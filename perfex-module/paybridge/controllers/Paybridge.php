@@ -85,6 +85,7 @@ class Paybridge extends AdminController
         }
         $id = is_string($id) && preg_match('/^[1-9]\d{0,9}$/', $id) ? (int) $id : (is_int($id) ? $id : 0);
         $this->load->model('paybridge/paybridge_admin_model');
+        $this->load->model('paybridge/paybridge_refund_model'); // Paybridge_refund_model::is_stuck() in the view
         $model   = $this->paybridge_admin_model;
         $payment = $id > 0 ? $model->payment($id) : null;
         if ($payment === null) {
@@ -229,6 +230,17 @@ class Paybridge extends AdminController
             set_alert($row->status === 'failed' ? 'danger' : 'success', _l('paybridge_refund_already', [(string) $row->status, (string) $row->provider_refund_id]));
             redirect($back);
         }
+        $this->send_refund($row, $payment, $gateway, $back);
+    }
+
+    /**
+     * Sends the refund request of a pending admin row with its stored idempotency key (contract 1) and
+     * books the answer. Shared by the form's POST and the Retry of a stuck row. @return never (redirects)
+     */
+    private function send_refund(object $row, object $payment, Paybridge_gateway_base $gateway, string $back): void
+    {
+        $model    = $this->paybridge_refund_model;
+        $currency = strtoupper((string) $payment->currency);
         if (!$model->claim_api_call($row)) {
             set_alert('warning', _l('paybridge_refund_in_progress'));
             redirect($back);
@@ -267,6 +279,7 @@ class Paybridge extends AdminController
             set_alert('warning', _l('paybridge_refund_unsettled', 'internal_error'));
             redirect($back);
         }
+        $asked = (int) $row->amount_minor;
         try {
             $row = $model->apply_api_answer($row, $answer, $payment, $gateway);
         } catch (Throwable $e) {
@@ -276,10 +289,83 @@ class Paybridge extends AdminController
             redirect($back);
         }
         $status = (string) ($answer['status'] ?? 'pending');
+        if ((int) $row->amount_minor !== $asked) {
+            // The provider answered another amount than was asked: that amount is booked (apply()); say so.
+            set_alert('warning', _l('paybridge_refund_amount_differs', [Paybridge_money::fromMinor($asked, $currency) . ' ' . $currency,
+                Paybridge_money::fromMinor((int) $row->amount_minor, $currency) . ' ' . $currency, (string) ($answer['id'] ?? '')]));
+            redirect($back);
+        }
         set_alert($status === 'failed' ? 'danger' : ($status === 'succeeded' ? 'success' : 'warning'),
             _l('paybridge_refund_result_' . (in_array($status, ['succeeded', 'failed'], true) ? $status : 'pending'),
                 [Paybridge_money::fromMinor((int) $row->amount_minor, $currency) . ' ' . $currency, (string) ($answer['id'] ?? '')]));
         redirect($back);
+    }
+
+    /**
+     * POST admin/paybridge/refund_retry/{refund row id}: sends a stuck admin refund again (Paybridge_refund_model::is_stuck,
+     * e.g. its request never reached the provider: connection refused, 5xx) with the SAME stored idempotency
+     * key, so NeroPay and Noxipay replay rather than refund twice. Payrexx takes no key (contract 1), so the
+     * payment is re-read first and a refund the provider made for the row is attached to it instead
+     * (settle_before_retry, the same rule as a resubmitted form past the 60 s window).
+     */
+    public function refund_retry($rowId = 0)
+    {
+        [$row, $payment, $gateway, $back] = $this->stuck_refund_row((int) $rowId);
+        $row = $this->settle_before_retry($row, $payment, $gateway);
+        if ($row->status !== 'pending' || $row->provider_refund_id !== null) {
+            set_alert($row->status === 'failed' ? 'danger' : 'success', _l('paybridge_refund_already', [(string) $row->status, (string) $row->provider_refund_id]));
+            redirect($back);
+        }
+        $this->send_refund($row, $payment, $gateway, $back);
+    }
+
+    /**
+     * POST admin/paybridge/refund_cancel/{refund row id}: gives up a stuck admin refund, freeing its amount.
+     * Only after a re-read of the payment (handed to the recording path, which attaches a refund of the
+     * row's amount to it) shows no refund for it: money the provider did return is never cancelled away.
+     */
+    public function refund_cancel($rowId = 0)
+    {
+        [$row, $payment, $gateway, $back] = $this->stuck_refund_row((int) $rowId);
+        $row = $this->settle_before_retry($row, $payment, $gateway);
+        if ($row->status !== 'pending' || $row->provider_refund_id !== null || !$this->paybridge_refund_model->cancel_stuck($row)) {
+            set_alert('warning', _l('paybridge_refund_cancel_refused', [(string) $row->status, (string) $row->provider_refund_id]));
+            redirect($back);
+        }
+        log_activity(_l('paybridge_activity_refund_cancelled', [$gateway->getName(), (string) $row->id,
+            Paybridge_money::fromMinor((int) $row->amount_minor, (string) $row->currency) . ' ' . $row->currency,
+            format_invoice_number((int) $payment->invoice_id), (string) get_staff_user_id()]));
+        set_alert('success', _l('paybridge_refund_cancelled'));
+        redirect($back);
+    }
+
+    /**
+     * The checks shared by Retry and Cancel: POST only (CSRF is checked by Perfex on every POST), the
+     * refund permission, a stuck admin refund row of a payment this module recorded.
+     * @return array{0:object,1:object,2:Paybridge_gateway_base,3:string} row, payment, gateway, the form's url
+     */
+    private function stuck_refund_row(int $rowId): array
+    {
+        if (!staff_can('delete', 'payments')) {
+            $this->refund_forbidden();
+        }
+        $this->load->model('paybridge/paybridge_model');
+        $this->load->model('paybridge/paybridge_refund_model');
+        $row      = $this->paybridge_refund_model->find($rowId);
+        $payment  = $row ? $this->paybridge_model->find((int) $row->payment_row_id) : null;
+        $gateways = $this->gateways();
+        if (strtoupper($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST' || $row === null || $payment === null
+            || !isset($gateways[$payment->provider]) || !paybridge_extension_loaded()) {
+            set_alert('danger', _l('paybridge_refund_not_refundable'));
+            redirect(admin_url('paybridge'));
+        }
+        $back = admin_url('paybridge/refund/' . (int) $payment->id);
+        if (!Paybridge_refund_model::is_stuck($row)) {
+            set_alert('warning', _l('paybridge_refund_not_stuck'));
+            redirect($back);
+        }
+
+        return [$row, $payment, $gateways[$payment->provider], $back];
     }
 
     /**

@@ -146,6 +146,37 @@ class Paybridge_refund_model extends App_Model
         return $this->db->affected_rows() === 1;
     }
 
+    /**
+     * An admin refund staff may retry or cancel (views/refund.php): pending, no provider refund attached, and
+     * created and last sent over 60 s ago (claim_api_call's in-flight window; the refund client times out
+     * after 15 s), so no request of it can still be on its way.
+     */
+    public static function is_stuck(object $row): bool
+    {
+        $cutoff = time() - 60;
+
+        return $row->source === 'admin' && $row->kind === 'refund' && $row->status === 'pending' && $row->provider_refund_id === null
+            && strtotime((string) $row->created_at) < $cutoff
+            && ($row->api_attempt_at === null || strtotime((string) $row->api_attempt_at) < $cutoff);
+    }
+
+    /**
+     * Staff cancel a stuck admin refund after the re-read of the payment showed no refund for it (the
+     * controller re-reads first): the row ends failed with `cancelled_by_staff` and no longer holds its
+     * amount (refundable_minor counts pending and succeeded only). Conditional, so a retry or a sighting
+     * that attached a provider refund meanwhile wins. @return bool whether this call cancelled it
+     */
+    public function cancel_stuck(object $row): bool
+    {
+        $cutoff = $this->db->escape(date('Y-m-d H:i:s', time() - 60));
+        $this->db->query('UPDATE ' . $this->table() . " SET status = 'failed', error_code = 'cancelled_by_staff', updated_at = "
+            . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $row->id
+            . " AND source = 'admin' AND status = 'pending' AND provider_refund_id IS NULL AND created_at < " . $cutoff
+            . ' AND (api_attempt_at IS NULL OR api_attempt_at < ' . $cutoff . ')');
+
+        return $this->db->affected_rows() === 1;
+    }
+
     /** The provider refused before creating anything (4xx, typed error): the row ends failed, nothing is booked. */
     public function api_refused(object $row, string $errorCode): void
     {
@@ -324,6 +355,17 @@ class Paybridge_refund_model extends App_Model
             $this->q('UPDATE ' . $this->table() . ' SET provider_refund_id = ' . $db->escape($item['id']) . ', updated_at = '
                 . $db->escape($this->now()) . ' WHERE id = ' . (int) $row->id);
             $row->provider_refund_id = $item['id'];
+        }
+        if ($row !== null && $item['amount_minor'] !== null && $row->booked_at === null
+            && (int) $row->amount_minor !== (int) $item['amount_minor']) {
+            // The provider reports another amount for this refund than the row holds (e.g. the admin asked
+            // 40.00, the provider refunded 30.00): the provider is the truth about money moved, so its amount
+            // is booked (book() still caps at what was paid) and staff are told the amounts differ.
+            $asked = Paybridge_money::fromMinor((int) $row->amount_minor, (string) $row->currency) . ' ' . $row->currency;
+            $this->q('UPDATE ' . $this->table() . ' SET amount_minor = ' . (int) $item['amount_minor'] . ', updated_at = '
+                . $db->escape($this->now()) . ' WHERE id = ' . (int) $row->id);
+            $row->amount_minor = (int) $item['amount_minor'];
+            $this->tell_staff('refund_amount_differs', $gateway, $payment, $row, $asked);
         }
         if ($row === null) {
             $amount = $item['amount_minor'] ?? $this->refundable_minor($payment);

@@ -80,6 +80,11 @@ $recordedPaid = $recorded !== null && !empty($recorded['record']);
 <tr data-refund-id="<?= (int) ($rf['id'] ?? 0) ?>"><?php foreach ($columns as $c) { ?><td><?= $e($rf[$c] ?? '') ?></td><?php } ?></tr>
 <?php } ?>
 </table>
+<?php if ($canRefund && array_filter($refunds, static fn ($rf) => class_exists('Paybridge_refund_model', false)
+    && isset($rf['source'], $rf['kind'], $rf['status'], $rf['created_at']) && Paybridge_refund_model::is_stuck((object) ($rf + ['provider_refund_id' => null, 'api_attempt_at' => null])))) {
+    // A stuck admin refund: Retry and Cancel live on the refund page (controllers/Paybridge.php refund_retry/refund_cancel). ?>
+<p id="paybridge-refund-stuck"><a href="<?= $e(admin_url('paybridge/refund/' . (int) $p['id'])) ?>"><?= $e(_l('paybridge_refund_stuck_link')) ?></a></p>
+<?php } ?>
 <?php } ?>
 <?php } ?>
 </div></div></div>

@@ -36,12 +36,24 @@ init_head();
 <?php if ($refunds) { ?>
 <h2><?= $e(_l('paybridge_refund_history')) ?></h2>
 <table id="paybridge-refunds">
-<tr><th>#</th><th><?= $e(_l('paybridge_col_kind')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_source')) ?></th><th><?= $e(_l('paybridge_col_provider_refund_id')) ?></th><th><?= $e(_l('paybridge_col_credit_note')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th></tr>
+<tr><th>#</th><th><?= $e(_l('paybridge_col_kind')) ?></th><th><?= $e(_l('paybridge_col_amount')) ?></th><th><?= $e(_l('paybridge_col_status')) ?></th><th><?= $e(_l('paybridge_col_source')) ?></th><th><?= $e(_l('paybridge_col_provider_refund_id')) ?></th><th><?= $e(_l('paybridge_col_credit_note')) ?></th><th><?= $e(_l('paybridge_col_created')) ?></th><th><?= $e(_l('paybridge_col_actions')) ?></th></tr>
 <?php foreach ($refunds as $r) { ?>
 <tr data-refund-row="<?= (int) $r['id'] ?>" data-status="<?= $e($r['status']) ?>"><td><?= (int) $r['id'] ?></td><td><?= $e($r['kind']) ?></td>
 <td><?= $e(Paybridge_money::fromMinor((int) $r['amount_minor'], (string) $r['currency']) . ' ' . $r['currency']) ?></td>
 <td><?= $e($r['status']) ?><?= $r['error_code'] ? ' (' . $e($r['error_code']) . ')' : '' ?></td><td><?= $e($r['source']) ?></td><td><?= $e($r['provider_refund_id']) ?></td>
-<td><?= $r['credit_note_id'] ? $e(format_credit_note_number((int) $r['credit_note_id'])) : '' ?></td><td><?= $e($r['created_at']) ?></td></tr>
+<td><?= $r['credit_note_id'] ? $e(format_credit_note_number((int) $r['credit_note_id'])) : '' ?></td><td><?= $e($r['created_at']) ?></td><td>
+<?php if (Paybridge_refund_model::is_stuck((object) $r)) {
+    // A pending admin refund without an answer for over 60 s (its request may never have reached the
+    // provider): Retry re-sends it with its stored key, Cancel frees its amount (controllers/Paybridge.php).
+    foreach (['retry' => 'paybridge_refund_retry', 'cancel' => 'paybridge_refund_cancel_stuck'] as $action => $label) { ?>
+<form method="post" id="paybridge-refund-<?= $action ?>-<?= (int) $r['id'] ?>" class="paybridge-refund-<?= $action ?>" style="display:inline" action="<?= $e(admin_url('paybridge/refund_' . $action . '/' . (int) $r['id'])) ?>">
+<?php if (isset($CI->security) && method_exists($CI->security, 'get_csrf_token_name')) { ?>
+<input type="hidden" name="<?= $e($CI->security->get_csrf_token_name()) ?>" value="<?= $e($CI->security->get_csrf_hash()) ?>">
+<?php } ?>
+<button type="submit" class="btn btn-default btn-xs" title="<?= $e(_l('paybridge_refund_stuck_help')) ?>"><?= $e(_l($label)) ?></button>
+</form>
+<?php }
+} ?></td></tr>
 <?php } ?>
 </table>
 <?php } ?>

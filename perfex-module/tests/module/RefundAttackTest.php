@@ -403,4 +403,208 @@ final class RefundAttackTest extends ModuleTestCase
         $this->assertCount(1, $this->refundRows($payment));
         $this->assertSame(['40.00'], $this->creditNoteTotals($payment));
     }
+
+    // ------------------------------------------------------------------ stuck admin refunds, provider amounts
+
+    /** The refund form's Retry or Cancel form of refund row $rowId (views/refund.php), or null when not offered. */
+    private function stuckAction(Browser $staff, array $payment, string $action, int $rowId): ?array
+    {
+        [$status, , $html] = $staff->get($this->perfexUrl('admin/paybridge/refund/' . $payment['id']));
+        $this->assertSame(200, $status, 'refund form page');
+
+        return Browser::findForm($html, static function (array $f) use ($action, $rowId) {
+            return $f['id'] === 'paybridge-refund-' . $action . '-' . $rowId;
+        });
+    }
+
+    /** As if the admin refund row was stored and last sent five minutes ago (past the 60 s in-flight window). */
+    private function ageRefundRow(int $rowId): void
+    {
+        Stack::db()->query('UPDATE tblpaybridge_refunds SET created_at = DATE_SUB(created_at, INTERVAL 5 MINUTE),'
+            . ' api_attempt_at = DATE_SUB(api_attempt_at, INTERVAL 5 MINUTE) WHERE id = ' . $rowId);
+    }
+
+    /**
+     * The refund POST never got processed by NeroPay (a 500 before processing: sandbox fault `fail_next` on
+     * POST only). The row stays pending and holds 40.00; a fresh form has a new key, so only a Retry of that
+     * row can finish it: it re-sends with the row's stored idempotency key and books the refund once.
+     */
+    public function testStuckAdminRefundCanBeRetriedWithItsOwnIdempotencyKeyAndIsBookedOnce(): void
+    {
+        $this->gatewayId = 'neropay';
+        [, $payment] = $this->paidInvoice('EUR', '100.00');
+        $staff = $this->adminBrowser();
+        $fields = $this->refundForm($staff, $payment)['fields'];
+        $fields['amount'] = '40.00';
+        $this->faults(['fail_next' => 1, 'provider' => 'neropay', 'method' => 'POST']);
+        $staff->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']), $fields);
+        $this->faults([]);
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows);
+        $this->assertSame(['pending', null], [$rows[0]['status'], $rows[0]['provider_refund_id']], 'the 500 left it pending');
+        $rowId = (int) $rows[0]['id'];
+        $this->assertNull($this->stuckAction($staff, $payment, 'retry', $rowId), 'no Retry while the request may still be in flight');
+
+        $this->ageRefundRow($rowId);
+        $retry = $this->stuckAction($staff, $payment, 'retry', $rowId);
+        $this->assertNotNull($retry, 'a pending admin refund older than 60 s offers Retry');
+        [, , $timeline] = $staff->get($this->perfexUrl('admin/paybridge/timeline/' . $payment['id']));
+        $this->assertStringContainsString('id="paybridge-refund-stuck"', $timeline, 'the PayBridge timeline points to it');
+        $log = count($this->requestLog());
+        [$status] = $staff->post($retry['action'], $retry['fields']);
+
+        $this->assertContains($status, [302, 303]);
+        $sent = $this->refundRequestsSince($log);
+        $this->assertCount(1, $sent, 'one refund request');
+        $this->assertSame($rows[0]['idempotency_key'], $sent[0]['idempotency_key'], 'the stored key, not a new one');
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows);
+        $this->assertSame('succeeded', $rows[0]['status']);
+        $this->assertNotNull($rows[0]['provider_refund_id']);
+        $this->assertSame(['40.00'], $this->creditNoteTotals($payment), 'booked once');
+        [$again] = $staff->post($retry['action'], $retry['fields']);
+        $this->assertContains($again, [302, 303]);
+        $this->assertCount(1, $this->refundRequestsSince($log), 'a Retry of a settled row sends nothing');
+    }
+
+    /**
+     * Payrexx never processed the refund POST (`fail_next` on POST): the row blocks 40.00 of 100.00. Cancel
+     * re-reads the payment, finds no refund for it, marks the row failed (`cancelled_by_staff`) and frees the
+     * amount; no refund request is sent. A GET or a staff member without the permission cancels nothing.
+     */
+    public function testStuckAdminRefundWithoutAProviderRefundCanBeCancelledAndFreesItsAmount(): void
+    {
+        $this->gatewayId = 'payrexx';
+        [, $payment] = $this->paidInvoice('CHF', '100.00');
+        $staff = $this->adminBrowser();
+        $fields = $this->refundForm($staff, $payment)['fields'];
+        $fields['amount'] = '40.00';
+        $this->faults(['fail_next' => 1, 'provider' => 'payrexx', 'method' => 'POST']);
+        $staff->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']), $fields);
+        $this->faults([]);
+        $rows = $this->refundRows($payment);
+        $this->assertSame('pending', $rows[0]['status']);
+        $rowId = (int) $rows[0]['id'];
+        $this->assertSame('60.00', $this->refundForm($staff, $payment)['fields']['amount'], 'the pending row blocks 40.00');
+        $this->ageRefundRow($rowId);
+        $cancel = $this->stuckAction($staff, $payment, 'cancel', $rowId);
+        $this->assertNotNull($cancel, 'a pending admin refund older than 60 s offers Cancel');
+        $log = count($this->requestLog());
+
+        [$get] = $staff->get($cancel['action']);
+        $this->assertContains($get, [302, 303]);
+        $this->assertSame('pending', $this->refundRows($payment)[0]['status'], 'a GET cancels nothing');
+        [$status] = $staff->post($cancel['action'], $cancel['fields']);
+
+        $this->assertContains($status, [302, 303]);
+        $this->assertSame([], $this->refundRequestsSince($log), 'Cancel sends no refund');
+        $rows = $this->refundRows($payment);
+        $this->assertSame(['failed', 'cancelled_by_staff'], [$rows[0]['status'], $rows[0]['error_code']]);
+        $this->assertSame('100.00', $this->refundForm($staff, $payment)['fields']['amount'], 'the amount is refundable again');
+        $this->assertSame([], $this->creditNoteTotals($payment));
+    }
+
+    /**
+     * Retry and Cancel move money or free it: a staff member without `delete` on payments gets 403, and a
+     * POST without the CSRF token is refused; the stuck row stays as it was and nothing goes to the provider.
+     */
+    public function testStuckAdminRefundRetryAndCancelNeedThePermissionAndTheCsrfToken(): void
+    {
+        $this->gatewayId = 'noxipay';
+        [, $payment] = $this->paidInvoice('EUR', '100.00');
+        $admin = $this->adminBrowser();
+        $fields = $this->refundForm($admin, $payment)['fields'];
+        $fields['amount'] = '40.00';
+        $this->faults(['fail_next' => 1, 'provider' => 'noxipay', 'method' => 'POST']);
+        $admin->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']), $fields);
+        $this->faults([]);
+        $rowId = (int) $this->refundRows($payment)[0]['id'];
+        $this->ageRefundRow($rowId);
+        $retry = $this->stuckAction($admin, $payment, 'retry', $rowId);
+        $cancel = $this->stuckAction($admin, $payment, 'cancel', $rowId);
+        $this->assertNotNull($retry);
+        $this->assertNotNull($cancel);
+        $staff = $this->staffBrowser('refund-stuck-no-delete@example.test', ['payments:view', 'payments:create']);
+        $log = count($this->requestLog());
+
+        $statuses = [];
+        foreach ([$retry, $cancel] as $form) {
+            [$statuses[]] = $staff->post($form['action'], $this->csrfFields($staff));
+            $noToken = $form['fields'];
+            unset($noToken['csrf_token_name']);
+            [$statuses[]] = $admin->post($form['action'], $noToken);
+        }
+
+        $this->assertSame([403, 403, 403, 403], $statuses);
+        $this->assertSame([], $this->refundRequestsSince($log));
+        $row = $this->refundRows($payment)[0];
+        $this->assertSame(['pending', null], [$row['status'], $row['provider_refund_id']]);
+    }
+
+    /**
+     * Cancel of a stuck row whose refund the provider DID make (Payrexx processed it, the answer and the
+     * webhook were lost: reproduced as the dashboard-style refund of the same amount, not delivered): the
+     * re-read attaches that refund to the row and books it; the row is never cancelled.
+     */
+    public function testStuckAdminRefundThatTheProviderMadeIsBookedNotCancelled(): void
+    {
+        $this->gatewayId = 'payrexx';
+        [, $payment] = $this->paidInvoice('CHF', '100.00');
+        $staff = $this->adminBrowser();
+        $fields = $this->refundForm($staff, $payment)['fields'];
+        $fields['amount'] = '40.00';
+        $this->faults(['drop_next' => 1, 'provider' => 'payrexx', 'method' => 'POST']);
+        $staff->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']), $fields);
+        $this->faults([]);
+        $rowId = (int) $this->refundRows($payment)[0]['id'];
+        $this->control($payment['provider_payment_id'], 'partial_refund', ['amount' => '40.00', 'deliver' => false]);
+        $this->ageRefundRow($rowId);
+        $cancel = $this->stuckAction($staff, $payment, 'cancel', $rowId);
+        $this->assertNotNull($cancel);
+
+        $staff->post($cancel['action'], $cancel['fields']);
+
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows);
+        $this->assertSame('succeeded', $rows[0]['status'], 'the provider has it: not cancelled');
+        $this->assertNull($rows[0]['error_code']);
+        $this->assertSame(['40.00'], $this->creditNoteTotals($payment));
+    }
+
+    /**
+     * The provider reports the admin row's refund with another amount than the row asked: 30.00 moved,
+     * 40.00 asked. The sandbox always refunds what is asked (and refuses a key reused with another amount),
+     * so the row is given the id of a 30.00 provider refund, as an answer for it would; its webhook was lost
+     * and the cron's re-read lists it with 30.00. The provider's amount is booked and staff are told.
+     */
+    public function testProviderRefundOfAnotherAmountThanTheAdminAskedIsBookedWithTheProvidersAmount(): void
+    {
+        $this->gatewayId = 'neropay';
+        [, $payment] = $this->paidInvoice('EUR', '100.00');
+        $staff = $this->adminBrowser();
+        $fields = $this->refundForm($staff, $payment)['fields'];
+        $fields['amount'] = '40.00';
+        $this->faults(['fail_next' => 1, 'provider' => 'neropay', 'method' => 'POST']);
+        $staff->post($this->perfexUrl('admin/paybridge/refund/' . $payment['id']), $fields);
+        $this->faults([]);
+        $rowId = (int) $this->refundRows($payment)[0]['id'];
+        $state = $this->control($payment['provider_payment_id'], 'partial_refund', ['amount' => '30.00', 'deliver' => false]);
+        $refunds = $state['refunds'] ?? $state['data']['refunds'] ?? $state['transaction']['refunds'] ?? [];
+        $this->assertNotEmpty($refunds, 'the sandbox lists the refund: ' . json_encode(array_keys($state)));
+        $refundId = (string) end($refunds)['id'];
+        Stack::db()->query('UPDATE tblpaybridge_refunds SET provider_refund_id = ' . "'" . Stack::db()->real_escape_string($refundId) . "'" . ' WHERE id = ' . $rowId);
+        $activity = (int) (Stack::one('SELECT COALESCE(MAX(id), 0) AS n FROM tblactivity_log')['n'] ?? 0);
+
+        $this->parkOtherAttempts([]);
+        Stack::db()->query("UPDATE tblpaybridge_payments SET refund_check_next_at = '2099-01-01 00:00:00' WHERE refund_check_next_at IS NULL OR id <> " . (int) $payment['id']);
+        Stack::db()->query("UPDATE tblpaybridge_payments SET refund_check_next_at = '2000-01-01 00:00:00' WHERE id = " . (int) $payment['id']);
+        $this->assertSame(200, $this->runCron());
+
+        $rows = $this->refundRows($payment);
+        $this->assertCount(1, $rows, 'the provider refund is the admin row, not a second one');
+        $this->assertSame(['succeeded', 3000], [$rows[0]['status'], (int) $rows[0]['amount_minor']]);
+        $this->assertSame(['30.00'], $this->creditNoteTotals($payment), 'the money that moved, not the 40.00 asked');
+        $this->assertNotEmpty(preg_grep('/30\.00 EUR.*40\.00 EUR was asked/', $this->activitySince($activity)), 'staff are told the amounts differ');
+        $this->assertSame('70.00', $this->refundForm($staff, $payment)['fields']['amount']);
+    }
 }

@@ -187,3 +187,17 @@ $lang['paybridge_activity_refund_currency'] = '%s refund %s of payment %s is in 
 $lang['paybridge_notification_chargeback'] = '%s chargeback %s of %s on invoice %s';
 $lang['paybridge_notification_refund_failed'] = '%s refund %s of %s on invoice %s failed';
 $lang['paybridge_notification_refund_not_booked'] = '%s refund %s of %s on invoice %s was not booked: %s';
+
+// Stuck admin refunds (a request that never reached the provider) and provider amounts that differ.
+$lang['paybridge_col_actions'] = 'Actions';
+$lang['paybridge_refund_retry'] = 'Retry';
+$lang['paybridge_refund_cancel_stuck'] = 'Cancel';
+$lang['paybridge_refund_stuck_help'] = 'No answer from the provider yet. Retry sends the same request again (it cannot refund twice); Cancel gives the refund up once the provider shows no refund for it.';
+$lang['paybridge_refund_not_stuck'] = 'This refund cannot be retried or cancelled now: it has an answer, or its request may still be on its way (wait a minute).';
+$lang['paybridge_refund_cancelled'] = 'The refund was cancelled: the provider shows no refund for it. Its amount can be refunded again.';
+$lang['paybridge_refund_cancel_refused'] = 'The refund was not cancelled: the provider has it (status %s, provider refund %s).';
+$lang['paybridge_refund_amount_differs'] = 'The provider refunded a different amount than asked (asked %s, refunded %s, provider refund %s). The provider\'s amount was booked.';
+$lang['paybridge_activity_refund_cancelled'] = '%s refund row %s of %s on invoice %s cancelled by staff %s: the provider showed no refund for it.';
+$lang['paybridge_activity_refund_amount_differs'] = '%s refund %s is %s at the provider on invoice %s, but %s was asked: the provider\'s amount was booked.';
+$lang['paybridge_notification_refund_amount_differs'] = '%s refund %s is %s on invoice %s (asked %s)';
+$lang['paybridge_refund_stuck_link'] = 'A refund has no answer from the provider: retry or cancel it on the refund page';
