@@ -30,19 +30,6 @@ abstract class Paybridge_gateway_base extends App_gateway
     public const CUSTOMER_CLIENT = ['timeout_ms' => 15000, 'connect_timeout_ms' => 3000, 'max_retries' => 2];
 
     /**
-     * Perfex 3.0.5+ processing fees: with processingFees, App_gateway::setSettings() adds
-     * Perfex's own fee_fixed / fee_percent settings, getFee() applies them, and Perfex adds the fee to the
-     * amount before process_payment() (perfex.md "process_payment flow"). Assigned here rather than
-     * redeclared as a property: Perfex's App_gateway declares it, and a redeclaration must repeat its exact
-     * type, which differs between the stand-in and Perfex releases. Set before the gateways call setSettings().
-     */
-    public function __construct()
-    {
-        $this->processingFees = true;
-        parent::__construct();
-    }
-
-    /**
      * Provider name as the extension knows it, one of PAYBRIDGE_PROVIDERS: the gateway's class name
      * without `_gateway` (Neropay_gateway -> "neropay"), the file name Perfex loads it from.
      */

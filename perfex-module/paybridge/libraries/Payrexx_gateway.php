@@ -11,6 +11,13 @@ require_once __DIR__ . '/Paybridge_gateway_base.php';
  */
 class Payrexx_gateway extends Paybridge_gateway_base
 {
+    /**
+     * Perfex 3.0.5+ processing fees (perfex.md "Gateways"): App_gateway::setSettings() then adds Perfex's own
+     * fee_fixed / fee_percent settings, getFee() applies them and Perfex adds the fee to the amount before
+     * process_payment(); Paybridge_fee checks it in minor units.
+     */
+    public bool $processingFees = true;
+
     public function __construct()
     {
         parent::__construct();
