@@ -162,8 +162,9 @@ class Paybridge extends AdminController
         $payment  = $this->paybridge_model->find((int) $id);
         $gateways = $this->gateways();
         $back     = admin_url('paybridge');
+        $recordId = $payment === null ? null : $this->paybridge_refund_model->payment_record_id($payment);
         if ($payment === null || !isset($gateways[$payment->provider]) || (string) $payment->provider_payment_id === ''
-            || $this->paybridge_refund_model->payment_record_id($payment) === null) {
+            || $recordId === null) {
             set_alert('danger', _l('paybridge_refund_not_refundable'));
             redirect($back);
         }
@@ -180,7 +181,7 @@ class Paybridge extends AdminController
                 'canRefund'  => $refundable > 0 && !$gateway->isOtherAccount($payment),
                 'key'        => bin2hex(random_bytes(16)),
                 'refunds'    => $model->for_payment((int) $payment->id),
-                'recordId'   => $model->payment_record_id($payment),
+                'recordId'   => $recordId,
             ]);
 
             return;
