@@ -26,8 +26,6 @@ class Paybridge_refund_model extends App_Model
 {
     use Paybridge_refund_booking;
 
-    public const KINDS = ['refund', 'chargeback'];
-
     /** Staff ids notified by the current sync (pushed after the commit). @var int[] */
     private array $notified = [];
 
@@ -76,14 +74,6 @@ class Paybridge_refund_model extends App_Model
             . (int) $payment->id . " AND status IN ('pending', 'succeeded')")->row();
 
         return max(0, (int) $payment->amount_minor - (int) ($row->taken ?? 0));
-    }
-
-    /** Pending refunds of all payments (admin page summary). */
-    public function pending_count(): int
-    {
-        $row = $this->db->query('SELECT COUNT(*) AS n FROM ' . $this->table() . " WHERE status = 'pending'")->row();
-
-        return (int) ($row->n ?? 0);
     }
 
     // ------------------------------------------------------------------ admin refund (contract 6)
