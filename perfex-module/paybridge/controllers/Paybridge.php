@@ -218,7 +218,7 @@ class Paybridge extends AdminController
             redirect($form);
         }
         if ($row->status === 'pending' && $row->provider_refund_id === null && $row->api_attempt_at !== null
-            && strtotime((string) $row->api_attempt_at) < time() - 60) {
+            && strtotime((string) $row->api_attempt_at) < time() - Paybridge_refund_model::IN_FLIGHT_SECONDS) {
             // A request of this form was sent over 60 s ago (no longer in flight: claim_api_call's window, the
             // refund client times out after 15 s) and its outcome is unknown (timeout, lost answer). Payrexx
             // takes no idempotency key (contract 1: validated, not sent), so sending again could refund twice:
