@@ -162,8 +162,9 @@ class Paybridge extends AdminController
         $payment  = $this->paybridge_model->find((int) $id);
         $gateways = $this->gateways();
         $back     = admin_url('paybridge');
+        $recordId = $payment === null ? null : $this->paybridge_refund_model->payment_record_id($payment);
         if ($payment === null || !isset($gateways[$payment->provider]) || (string) $payment->provider_payment_id === ''
-            || $this->paybridge_refund_model->payment_record_id($payment) === null) {
+            || $recordId === null) {
             set_alert('danger', _l('paybridge_refund_not_refundable'));
             redirect($back);
         }
@@ -180,7 +181,7 @@ class Paybridge extends AdminController
                 'canRefund'  => $refundable > 0 && !$gateway->isOtherAccount($payment),
                 'key'        => bin2hex(random_bytes(16)),
                 'refunds'    => $model->for_payment((int) $payment->id),
-                'recordId'   => $model->payment_record_id($payment),
+                'recordId'   => $recordId,
             ]);
 
             return;
@@ -217,7 +218,7 @@ class Paybridge extends AdminController
             redirect($form);
         }
         if ($row->status === 'pending' && $row->provider_refund_id === null && $row->api_attempt_at !== null
-            && strtotime((string) $row->api_attempt_at) < time() - 60) {
+            && strtotime((string) $row->api_attempt_at) < time() - Paybridge_refund_model::IN_FLIGHT_SECONDS) {
             // A request of this form was sent over 60 s ago (no longer in flight: claim_api_call's window, the
             // refund client times out after 15 s) and its outcome is unknown (timeout, lost answer). Payrexx
             // takes no idempotency key (contract 1: validated, not sent), so sending again could refund twice:

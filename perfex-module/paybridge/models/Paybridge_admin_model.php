@@ -135,7 +135,7 @@ class Paybridge_admin_model extends App_Model
             $open += $byStatus[$s] ?? 0;
         }
         $pending = null;
-        if ($this->refunds_table_exists() && $this->db->field_exists('status', db_prefix() . 'paybridge_refunds')) {
+        if ($this->refunds_table_exists()) {
             $row = $this->db->query('SELECT COUNT(*) AS n FROM ' . db_prefix() . "paybridge_refunds WHERE status = 'pending'")->row();
             $pending = $row ? (int) $row->n : 0;
         }
@@ -192,21 +192,15 @@ class Paybridge_admin_model extends App_Model
     }
 
     /**
-     * The payment's refunds when the refunds table exists (its column naming the payment row is looked up,
-     * so the page works whichever of the usual names the refund feature chose). Null: no refunds table.
+     * The payment's refunds when the refunds table exists (install.php's schema: `payment_row_id` names the
+     * payment row, as in Paybridge_refund_model::for_payment()). Null: no refunds table.
      */
     public function refunds_of(int $id): ?array
     {
-        $table = db_prefix() . 'paybridge_refunds';
         if (!$this->refunds_table_exists()) {
             return null;
         }
-        foreach (['payment_row_id', 'paybridge_payment_id', 'payment_id'] as $column) {
-            if ($this->db->field_exists($column, $table)) {
-                return $this->db->query('SELECT * FROM ' . $table . ' WHERE `' . $column . '` = ' . $id . ' ORDER BY id ASC')->result_array();
-            }
-        }
 
-        return [];
+        return $this->db->query('SELECT * FROM ' . db_prefix() . 'paybridge_refunds WHERE payment_row_id = ' . $id . ' ORDER BY id ASC')->result_array();
     }
 }

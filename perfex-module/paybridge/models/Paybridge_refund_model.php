@@ -26,7 +26,11 @@ class Paybridge_refund_model extends App_Model
 {
     use Paybridge_refund_booking;
 
-    public const KINDS = ['refund', 'chargeback'];
+    /**
+     * How long a sent refund request may still be in flight (the refund client times out after 15 s): the
+     * one window claim_api_call(), is_stuck(), cancel_stuck() and the controller's resubmit rule share.
+     */
+    public const IN_FLIGHT_SECONDS = 60;
 
     /** Staff ids notified by the current sync (pushed after the commit). @var int[] */
     private array $notified = [];
@@ -76,14 +80,6 @@ class Paybridge_refund_model extends App_Model
             . (int) $payment->id . " AND status IN ('pending', 'succeeded')")->row();
 
         return max(0, (int) $payment->amount_minor - (int) ($row->taken ?? 0));
-    }
-
-    /** Pending refunds of all payments (admin page summary). */
-    public function pending_count(): int
-    {
-        $row = $this->db->query('SELECT COUNT(*) AS n FROM ' . $this->table() . " WHERE status = 'pending'")->row();
-
-        return (int) ($row->n ?? 0);
     }
 
     // ------------------------------------------------------------------ admin refund (contract 6)
@@ -141,7 +137,7 @@ class Paybridge_refund_model extends App_Model
         $this->db->query('UPDATE ' . $this->table() . ' SET api_attempt_at = ' . $this->db->escape($this->now())
             . ', updated_at = ' . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $row->id
             . " AND status = 'pending' AND provider_refund_id IS NULL"
-            . ' AND (api_attempt_at IS NULL OR api_attempt_at < ' . $this->db->escape(date('Y-m-d H:i:s', time() - 60)) . ')');
+            . ' AND (api_attempt_at IS NULL OR api_attempt_at < ' . $this->db->escape(date('Y-m-d H:i:s', time() - self::IN_FLIGHT_SECONDS)) . ')');
 
         return $this->db->affected_rows() === 1;
     }
@@ -153,7 +149,7 @@ class Paybridge_refund_model extends App_Model
      */
     public static function is_stuck(object $row): bool
     {
-        $cutoff = time() - 60;
+        $cutoff = time() - self::IN_FLIGHT_SECONDS;
 
         return $row->source === 'admin' && $row->kind === 'refund' && $row->status === 'pending' && $row->provider_refund_id === null
             && strtotime((string) $row->created_at) < $cutoff
@@ -168,7 +164,7 @@ class Paybridge_refund_model extends App_Model
      */
     public function cancel_stuck(object $row): bool
     {
-        $cutoff = $this->db->escape(date('Y-m-d H:i:s', time() - 60));
+        $cutoff = $this->db->escape(date('Y-m-d H:i:s', time() - self::IN_FLIGHT_SECONDS));
         $this->db->query('UPDATE ' . $this->table() . " SET status = 'failed', error_code = 'cancelled_by_staff', updated_at = "
             . $this->db->escape($this->now()) . ' WHERE id = ' . (int) $row->id
             . " AND source = 'admin' AND status = 'pending' AND provider_refund_id IS NULL AND created_at < " . $cutoff
